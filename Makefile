@@ -1,0 +1,49 @@
+# polyc — build, demo, test and benchmark.
+# `make demo` and `make test` work on a fresh Debian machine as root: they
+# install libisl-dev and libgmp-dev first when missing.
+
+SWIFT        ?= swift
+SWIFT_FLAGS  ?=
+DEBUG_BIN     = .build/debug/polyc
+RELEASE_BIN   = .build/release/polyc
+DEMO_KERNEL  ?= Kernels/polybench/gemm.loop
+APT_PACKAGES  = libisl-dev libgmp-dev pkg-config
+
+.PHONY: all deps build release demo test test-asan bench bench-npu clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+release: deps
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
+
+demo: build
+	@echo "== $(DEMO_KERNEL): the polyhedral model (--emit scop)"
+	@$(DEBUG_BIN) $(DEMO_KERNEL) --config Configs/identity.json --emit scop
+	@echo "== dependences (--emit deps)"
+	@$(DEBUG_BIN) $(DEMO_KERNEL) --config Configs/identity.json --emit deps
+	@echo "== C for the original schedule (--emit c)"
+	@$(DEBUG_BIN) $(DEMO_KERNEL) --config Configs/identity.json --emit c
+
+test: deps
+	$(SWIFT) test $(SWIFT_FLAGS)
+
+# Runs the isl-wrapper and model tests under AddressSanitizer/LeakSanitizer.
+test-asan: deps
+	$(SWIFT) test --sanitize=address --disable-xctest --scratch-path .build-asan --filter 'ISLTests|ModelTests|DependencesTests'
+
+bench: release
+	$(RELEASE_BIN) bench --dataset MEDIUM --out bench-results
+
+clean:
+	rm -rf .build .build-*

@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+  name: "polyc",
+  products: [
+    .executable(name: "polyc", targets: ["polyc"]),
+    .library(name: "PolycKit", targets: ["Driver", "Scheduler", "Dependences", "Model", "Frontend", "CodeGenC", "NPU", "ISL"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    .systemLibrary(name: "CIsl", pkgConfig: "isl", providers: [.apt(["libisl-dev", "libgmp-dev"])]),
+    .target(name: "ISL", dependencies: ["CIsl"], swiftSettings: v5),
+    .target(name: "Frontend", swiftSettings: v5),
+    .target(name: "Model", dependencies: ["Frontend", "ISL"], swiftSettings: v5),
+    .target(name: "Dependences", dependencies: ["Model", "ISL"], swiftSettings: v5),
+    .target(name: "Scheduler", dependencies: ["Model", "Dependences", "ISL"], swiftSettings: v5),
+    .target(name: "Transforms", dependencies: ["Scheduler", "Model", "ISL"], swiftSettings: v5),
+    .target(name: "CodeGenC", dependencies: ["Model", "Transforms", "Scheduler", "ISL", "Frontend"], swiftSettings: v5),
+    .target(name: "NPU", swiftSettings: v5),
+    .target(name: "Driver", dependencies: ["Frontend", "Model", "Dependences", "Scheduler", "Transforms", "CodeGenC", "NPU", "ISL"], swiftSettings: v5),
+    .target(name: "Bench", dependencies: ["Driver"], swiftSettings: v5),
+    .executableTarget(name: "polyc", dependencies: [
+      "Driver", "Bench", "NPU",
+      .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ], swiftSettings: v5),
+    .testTarget(name: "ISLTests", dependencies: ["ISL"], swiftSettings: v5),
+    .testTarget(name: "FrontendTests", dependencies: ["Frontend"], swiftSettings: v5),
+    .testTarget(name: "ModelTests", dependencies: ["Model", "Frontend", "ISL"], swiftSettings: v5),
+    .testTarget(name: "DependencesTests", dependencies: ["Dependences", "Model", "Frontend", "ISL"], swiftSettings: v5),
+    .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Driver"], swiftSettings: v5),
+    .testTarget(name: "CodeGenCTests", dependencies: ["CodeGenC", "Driver"], swiftSettings: v5),
+    .testTarget(name: "NPUTests", dependencies: ["NPU"], swiftSettings: v5),
+    .testTarget(name: "EndToEndTests", dependencies: ["Driver"], swiftSettings: v5),
+    .testTarget(name: "DriverTests", dependencies: ["Driver"], swiftSettings: v5),
+  ]
+)

@@ -1,0 +1,123 @@
+//===- Dependences.swift - Flow, anti and output dependences --------------===//
+//
+// Value-based dependences from isl's dataflow analysis under the original
+// schedule:
+//   flow   (RAW): sinks = reads,  must-sources = writes;
+//   output (WAW): sinks = writes, must-sources = writes;
+//   anti   (WAR): sinks = writes, must-sources = writes (they kill older
+//                 reads), may-sources = reads; the may-dependences that are
+//                 not output dependences;
+//   input  (RAR, optional): sinks = reads, may-sources = reads; used only as
+//                 a proximity hint, never for legality.
+// All maps relate source statement instances to sink instances.
+//
+// A schedule is legal when every dependence (source -> sink) is mapped to a
+// lexicographically positive distance; `check(schedule:)` returns a witness
+// for the first violated dependence.
+//
+//===----------------------------------------------------------------------===//
+
+import ISL
+import Model
+
+public enum DependenceKind: String, Sendable, CaseIterable {
+  case flow, anti, output, input
+}
+
+/// One violated dependence, with an example pair of instances.
+public struct Violation: Error, CustomStringConvertible, Sendable {
+  public var kind: DependenceKind
+  public var source: String
+  public var sink: String
+  /// e.g. `S0[t = 1, i = 2] -> S0[t = 2, i = 1]`.
+  public var witness: String
+  public var description: String {
+    "schedule violates the \(kind.rawValue) dependence \(source) -> \(sink) (for example \(witness))"
+  }
+}
+
+public final class Dependences {
+  public let scop: Scop
+  public let flow: UnionMap
+  public let anti: UnionMap
+  public let output: UnionMap
+  public let input: UnionMap?
+
+  public init(scop: Scop, computeInput: Bool = false) throws {
+    self.scop = scop
+    let s = scop.originalSchedule
+    flow = try Flow.compute(sink: scop.reads, mustSource: scop.writes, schedule: s).must.coalesce()
+    output = try Flow.compute(sink: scop.writes, mustSource: scop.writes, schedule: s).must.coalesce()
+    let war = try Flow.compute(sink: scop.writes, mustSource: scop.writes, maySource: scop.reads, schedule: s)
+    anti = try war.may.subtract(output).coalesce()
+    input = computeInput ? try Flow.compute(sink: scop.reads, mustSource: UnionMap.empty(scop.ctx), maySource: scop.reads, schedule: s).may.coalesce() : nil
+  }
+
+  /// Flow, anti and output dependences: what a legal schedule must respect.
+  public func validity() throws -> UnionMap { try flow.union(anti).union(output).coalesce() }
+
+  public func map(_ kind: DependenceKind) -> UnionMap? {
+    switch kind {
+    case .flow: return flow
+    case .anti: return anti
+    case .output: return output
+    case .input: return input
+    }
+  }
+
+  /// Checks a schedule map (instance -> time vector). Returns nil when legal.
+  public func violation(of schedule: UnionMap) throws -> Violation? {
+    let order = try schedule.lexGreaterOrEqual(schedule)
+    for kind in [DependenceKind.flow, .anti, .output] {
+      guard let deps = map(kind) else { continue }
+      for m in try deps.maps() {
+        let bad = try m.toUnionMap().intersect(order)
+        if try bad.isEmpty() { continue }
+        let badMap = try bad.toMap()
+        let witness = try badMap.wrap().samplePoint().map { Self.pointText($0.description) } ?? "\(badMap)"
+        return Violation(kind: kind, source: m.domainTupleName ?? "?", sink: m.rangeTupleName ?? "?", witness: witness)
+      }
+    }
+    return nil
+  }
+
+  public func violation(of schedule: Schedule) throws -> Violation? { try violation(of: try schedule.map()) }
+
+  /// True when `schedule` respects every flow, anti and output dependence.
+  public func isLegal(_ schedule: Schedule) throws -> Bool { try violation(of: schedule) == nil }
+
+  /// `[n] -> { [S0[1] -> S1[2]] }` -> `S0[1] -> S1[2]` (with the parameter values).
+  static func pointText(_ p: String) -> String {
+    var t = p
+    if let r = t.range(of: "{ [") , let e = t.range(of: "] }", options: .backwards) {
+      let params = String(t[..<r.lowerBound]).trimmingCharacters(in: .whitespaces)
+      t = String(t[r.upperBound..<e.lowerBound])
+      if params.hasPrefix("[") { t += " with " + params.replacingOccurrences(of: " ->", with: "") }
+    }
+    return t
+  }
+
+  /// Readable dump (`--emit deps`).
+  public func render() throws -> String {
+    var out = ""
+    for kind in DependenceKind.allCases {
+      guard let m = map(kind) else { continue }
+      out += "\(kind.rawValue):\n"
+      let maps = try m.maps()
+      if maps.isEmpty { out += "  (none)\n" }
+      for x in maps {
+        out += "  \(x.domainTupleName ?? "?") -> \(x.rangeTupleName ?? "?"): \(x)\n"
+        if let d = try? distanceText(x) { out += "    distance: \(d)\n" }
+      }
+    }
+    return out
+  }
+
+  /// The distance set of a self-dependence (same statement on both sides).
+  func distanceText(_ m: Map) throws -> String? {
+    guard m.domainTupleName == m.rangeTupleName else { return nil }
+    return try m.deltas().coalesce().description
+  }
+}
+
+import Foundation

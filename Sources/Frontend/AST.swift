@@ -1,0 +1,226 @@
+//===- AST.swift - Syntax tree of the polyc loop language -----------------===//
+//
+// The parser produces a `SourceFile`; semantic analysis (`Sema`) checks it and
+// returns a `CheckedKernel` whose symbol table the later stages use. The tree
+// is a plain value: it owns no isl object and is `Sendable`.
+//
+// The language is specified in docs/language.md.
+//
+//===----------------------------------------------------------------------===//
+
+/// A position in a source file (1-based line and column, 0-based UTF-8 offset).
+public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+  public var line: Int
+  public var column: Int
+  public var offset: Int
+  public init(line: Int, column: Int, offset: Int) {
+    self.line = line
+    self.column = column
+    self.offset = offset
+  }
+  public static let unknown = SourceLocation(line: 0, column: 0, offset: 0)
+  public var description: String { "\(line):\(column)" }
+}
+
+/// Element types of arrays and scalars. `int` in source is an alias of `i32`.
+public enum ScalarType: String, Hashable, Sendable, CaseIterable {
+  case char, i8, i16, i32, i64, f32, f64
+
+  public var isFloat: Bool { self == .f32 || self == .f64 }
+  public var isInteger: Bool { !isFloat }
+
+  /// The C spelling used by the code generators.
+  public var cName: String {
+    switch self {
+    case .char: return "char"
+    case .i8: return "signed char"
+    case .i16: return "short"
+    case .i32: return "int"
+    case .i64: return "long long"
+    case .f32: return "float"
+    case .f64: return "double"
+    }
+  }
+
+  /// Size in bytes.
+  public var byteSize: Int {
+    switch self {
+    case .char, .i8: return 1
+    case .i16: return 2
+    case .i32, .f32: return 4
+    case .i64, .f64: return 8
+    }
+  }
+}
+
+/// How a kernel uses an array parameter.
+public enum ArrayRole: String, Hashable, Sendable {
+  case `in`, out, `inout`
+}
+
+public enum UnaryOp: String, Hashable, Sendable {
+  case neg = "-"
+  case not = "!"
+}
+
+public enum BinaryOp: String, Hashable, Sendable {
+  case add = "+", sub = "-", mul = "*", div = "/", rem = "%"
+  case lt = "<", le = "<=", gt = ">", ge = ">=", eq = "==", ne = "!="
+  case and = "&&", or = "||"
+
+  public var isComparison: Bool {
+    switch self {
+    case .lt, .le, .gt, .ge, .eq, .ne: return true
+    default: return false
+    }
+  }
+  public var isLogical: Bool { self == .and || self == .or }
+}
+
+/// `=`, `+=`, `-=`, `*=`, `/=`.
+public enum AssignOp: String, Hashable, Sendable {
+  case assign = "=", add = "+=", sub = "-=", mul = "*=", div = "/="
+}
+
+/// An expression. Calls cover math functions (`sqrt`, `exp`, `pow`, `fabs`, ...),
+/// `min`/`max`, and the affine helpers `floordiv`/`ceildiv`; casts are
+/// written like calls of a type name (`f64(n)`) and parse to `.cast`.
+public indirect enum ExprKind: Hashable, Sendable {
+  /// Integer literal (C `int`).
+  case intLiteral(Int)
+  /// Floating literal; `text` is the spelling without suffix (e.g. "1.5"),
+  /// `type` is `.f64`, or `.f32` for an `f` suffix (`1.5f`).
+  case floatLiteral(text: String, type: ScalarType)
+  /// A loop iterator, size parameter, scalar parameter or scalar variable.
+  case name(String)
+  /// An array element `A[i][j+1]`.
+  case access(array: String, subscripts: [Expr])
+  case unary(UnaryOp, Expr)
+  case binary(BinaryOp, Expr, Expr)
+  case ternary(Expr, Expr, Expr)
+  case call(function: String, arguments: [Expr])
+  case cast(ScalarType, Expr)
+}
+
+public struct Expr: Hashable, Sendable {
+  public var kind: ExprKind
+  public var location: SourceLocation
+  public init(_ kind: ExprKind, at location: SourceLocation) {
+    self.kind = kind
+    self.location = location
+  }
+}
+
+/// The iteration range of a `for` loop:
+/// `for i in lower ..< upper` (exclusive), `for i in lower ... upper` (inclusive),
+/// optional `step k` (a positive integer constant, ascending loops only),
+/// and `for i in reverse lower ... upper` (same values, descending order).
+public struct ForLoop: Hashable, Sendable {
+  public var iterator: String
+  public var lower: Expr
+  public var upper: Expr
+  public var inclusive: Bool
+  public var step: Int
+  public var reverse: Bool
+  public var body: [Stmt]
+  public var location: SourceLocation
+  public init(iterator: String, lower: Expr, upper: Expr, inclusive: Bool, step: Int, reverse: Bool,
+              body: [Stmt], location: SourceLocation) {
+    self.iterator = iterator
+    self.lower = lower
+    self.upper = upper
+    self.inclusive = inclusive
+    self.step = step
+    self.reverse = reverse
+    self.body = body
+    self.location = location
+  }
+}
+
+public indirect enum StmtKind: Hashable, Sendable {
+  /// `[label:] target op value`. `target` is `.name` (a scalar) or `.access`.
+  case assign(label: String?, target: Expr, op: AssignOp, value: Expr)
+  case forLoop(ForLoop)
+  case ifStmt(condition: Expr, then: [Stmt], else: [Stmt]?)
+  /// `var name: type[d0][d1] = initial` (kernel locals take no initial value).
+  case varDecl(name: String, type: ScalarType, dimensions: [Expr], initial: Expr?)
+  /// Dump blocks only: `begin "C"`, `end "C"`, `newline`, `print expr`.
+  case dumpBegin(String)
+  case dumpEnd(String)
+  case dumpNewline
+  case dumpPrint(Expr)
+}
+
+public struct Stmt: Hashable, Sendable {
+  public var kind: StmtKind
+  public var location: SourceLocation
+  public init(_ kind: StmtKind, at location: SourceLocation) {
+    self.kind = kind
+    self.location = location
+  }
+}
+
+public enum ParamKind: Hashable, Sendable {
+  /// An integer size parameter (C `int`), e.g. `ni` or `ni: int`.
+  case size
+  /// A scalar parameter passed by value, e.g. `alpha: f64`.
+  case scalar(ScalarType)
+  /// An array parameter, e.g. `C: inout f64[ni][nj]`.
+  case array(role: ArrayRole, type: ScalarType, dimensions: [Expr])
+}
+
+public struct ParamDecl: Hashable, Sendable {
+  public var name: String
+  public var kind: ParamKind
+  public var location: SourceLocation
+  public init(name: String, kind: ParamKind, location: SourceLocation) {
+    self.name = name
+    self.kind = kind
+    self.location = location
+  }
+}
+
+/// `dataset MINI: ni = 20, nj = 25`.
+public struct DatasetDecl: Hashable, Sendable {
+  public var name: String
+  public var values: [String: Int]
+  /// Parameter names in the order written.
+  public var order: [String]
+  public var location: SourceLocation
+  public init(name: String, values: [String: Int], order: [String], location: SourceLocation) {
+    self.name = name
+    self.values = values
+    self.order = order
+    self.location = location
+  }
+}
+
+/// One `.loop` file: a kernel and its host sections.
+public struct SourceFile: Hashable, Sendable {
+  public var path: String
+  public var kernelName: String
+  public var parameters: [ParamDecl]
+  /// The SCoP: loops, guards, statements and kernel-local variables.
+  public var body: [Stmt]
+  /// `assume` constraints on size parameters (the isl context).
+  public var assumptions: [Expr]
+  public var datasets: [DatasetDecl]
+  /// Host code run before the kernel (PolyBench's `init_array`).
+  public var initBody: [Stmt]
+  /// Host code run after the kernel (PolyBench's `print_array`).
+  public var dumpBody: [Stmt]
+  public var location: SourceLocation
+  public init(path: String, kernelName: String, parameters: [ParamDecl], body: [Stmt],
+              assumptions: [Expr], datasets: [DatasetDecl], initBody: [Stmt], dumpBody: [Stmt],
+              location: SourceLocation) {
+    self.path = path
+    self.kernelName = kernelName
+    self.parameters = parameters
+    self.body = body
+    self.assumptions = assumptions
+    self.datasets = datasets
+    self.initBody = initBody
+    self.dumpBody = dumpBody
+    self.location = location
+  }
+}

@@ -1,0 +1,34 @@
+//===- Frontend.swift - Public entry points of the frontend ---------------===//
+//
+// Reading a `.loop` file: `parse` builds the syntax tree, `check` runs the
+// semantic analysis, `load` does both. Every error is a `Diagnostic`.
+//
+//===----------------------------------------------------------------------===//
+
+import Foundation
+
+public enum Frontend {
+  /// Parses `text` (the contents of `path`) into a syntax tree.
+  public static func parse(text: String, path: String) throws -> SourceFile {
+    try Parser.parse(text: text, path: path)
+  }
+
+  /// Checks a parsed file; `text` is its source, for the diagnostics.
+  public static func check(_ file: SourceFile, text: String) throws -> CheckedKernel {
+    try Sema.check(file, text: text)
+  }
+
+  /// Parses and checks `text`.
+  public static func load(text: String, path: String) throws -> CheckedKernel {
+    try check(parse(text: text, path: path), text: text)
+  }
+
+  /// Reads, parses and checks the file at `path`.
+  public static func load(path: String) throws -> CheckedKernel {
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+    else {
+      throw Diagnostic(path: path, location: .unknown, message: Message.cannotReadFile)
+    }
+    return try load(text: text, path: path)
+  }
+}
