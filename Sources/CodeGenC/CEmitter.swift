@@ -149,6 +149,17 @@ public enum CEmitter {
 
     """
 
+  static func containsFinish(_ stmts: [Stmt]) -> Bool {
+    stmts.contains { s in
+      switch s.kind {
+      case .dumpFinish: return true
+      case .forLoop(let l): return containsFinish(l.body)
+      case .ifStmt(_, let t, let e): return containsFinish(t) || containsFinish(e ?? [])
+      default: return false
+      }
+    }
+  }
+
   static func mainFunction(_ k: CheckedKernel) throws -> String {
     let printer = CExprPrinter(kernel: k)
     var out = "int main(void)\n{\n"
@@ -172,7 +183,7 @@ public enum CEmitter {
     out += "#ifdef POLYBENCH_DUMP_ARRAYS\n"
     out += "  fprintf(stderr, \"==BEGIN DUMP_ARRAYS==\\n\");\n"
     out += HostCode(kernel: k).block(k.file.dumpBody, indent: 1)
-    out += "  fprintf(stderr, \"==END   DUMP_ARRAYS==\\n\");\n"
+    if !containsFinish(k.file.dumpBody) { out += "  fprintf(stderr, \"==END   DUMP_ARRAYS==\\n\");\n" }
     out += "#endif\n"
     for a in arrays { out += "  free(\(a));\n" }
     out += "  return 0;\n}\n"

@@ -64,6 +64,8 @@ struct HostCode {
       return pad(indent) + "fprintf(stderr, \"begin dump: %s\", \"\(name)\");\n"
     case .dumpEnd(let name):
       return pad(indent) + "fprintf(stderr, \"\\nend   dump: %s\\n\", \"\(name)\");\n"
+    case .dumpFinish:
+      return pad(indent) + "fprintf(stderr, \"==END   DUMP_ARRAYS==\\n\");\n"
     case .dumpNewline:
       return pad(indent) + "fprintf(stderr, \"\\n\");\n"
     case .dumpPrint(let e):

@@ -148,6 +148,9 @@ public indirect enum StmtKind: Hashable, Sendable {
   case dumpBegin(String)
   case dumpEnd(String)
   case dumpNewline
+  /// `finish`: prints `==END   DUMP_ARRAYS==` here instead of after the block
+  /// (PolyBench's fdtd-2d prints it before its last arrays).
+  case dumpFinish
   case dumpPrint(Expr)
 }
 

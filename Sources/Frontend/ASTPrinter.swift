@@ -69,6 +69,7 @@ public enum ASTPrinter {
     case .dumpBegin(let name): return "\(pad)begin \"\(name)\"\n"
     case .dumpEnd(let name): return "\(pad)end \"\(name)\"\n"
     case .dumpNewline: return "\(pad)newline\n"
+    case .dumpFinish: return "\(pad)finish\n"
     case .dumpPrint(let e): return "\(pad)print \(text(of: e))\n"
     }
   }

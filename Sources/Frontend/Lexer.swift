@@ -12,7 +12,7 @@
 enum Keyword: String, CaseIterable {
   case kernel, inKw = "in", out, inoutKw = "inout", forKw = "for", reverse, step, ifKw = "if"
   case elseKw = "else", varKw = "var", assume, dataset, initKw = "init", dump
-  case begin, end, newline, print
+  case begin, end, newline, print, finish
   case int, char, i8, i16, i32, i64, f32, f64
 
   /// The element type a type keyword names (`int` is `i32`), or nil.
@@ -136,6 +136,7 @@ struct Lexer {
     switch p {
     case .lparen, .lbracket: nesting += 1
     case .rparen, .rbracket: nesting = max(nesting - 1, 0)
+    case .lbrace, .rbrace: nesting = 0
     default: break
     }
   }

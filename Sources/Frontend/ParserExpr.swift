@@ -60,10 +60,16 @@ extension Parser {
   }
 
   private mutating func parsePostfix() throws -> Expr {
+    let isBareName = isIdentifier(current.kind) && peekKind(1) != .punctuator(.lparen)
     let primary = try parsePrimary()
     guard at(.lbracket) else { return primary }
-    guard case .name(let array) = primary.kind else { throw error(Message.subscriptOfNonName, at: current.location) }
+    guard isBareName, case .name(let array) = primary.kind else { throw error(Message.subscriptOfNonName, at: current.location) }
     return Expr(.access(array: array, subscripts: try parseDimensions()), at: primary.location)
+  }
+
+  private func isIdentifier(_ kind: TokenKind) -> Bool {
+    if case .identifier = kind { return true }
+    return false
   }
 
   private mutating func parsePrimary() throws -> Expr {

@@ -42,7 +42,7 @@ extension Parser {
     case .keyword(.forKw): return Stmt(.forLoop(try parseFor()), at: location)
     case .keyword(.ifKw): return try parseIf()
     case .keyword(.varKw): return try parseVar()
-    case .keyword(.begin), .keyword(.end), .keyword(.newline), .keyword(.print): return try parseDumpStatement()
+    case .keyword(.begin), .keyword(.end), .keyword(.newline), .keyword(.print), .keyword(.finish): return try parseDumpStatement()
     case .identifier: return try parseAssignment()
     default: throw unexpected("a statement")
     }
@@ -147,6 +147,7 @@ extension Parser {
     case .keyword(.begin): return Stmt(.dumpBegin(try parseString()), at: token.location)
     case .keyword(.end): return Stmt(.dumpEnd(try parseString()), at: token.location)
     case .keyword(.newline): return Stmt(.dumpNewline, at: token.location)
+    case .keyword(.finish): return Stmt(.dumpFinish, at: token.location)
     default: return Stmt(.dumpPrint(try parseExpr()), at: token.location)
     }
   }

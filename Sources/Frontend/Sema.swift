@@ -38,6 +38,7 @@ enum Region: Equatable {
 struct Sema {
   let file: SourceFile
   let text: String
+  let bytes: [UInt8]
   var region: Region = .header
   var scopes: [[String: Declaration]] = [[:]]
   /// Parameters and kernel-local variables: names no other declaration may take.
@@ -51,6 +52,7 @@ struct Sema {
   init(file: SourceFile, text: String) {
     self.file = file
     self.text = text
+    self.bytes = Array(text.utf8)
   }
 
   static func check(_ file: SourceFile, text: String) throws -> CheckedKernel {
@@ -235,14 +237,12 @@ struct Sema {
   /// The position of the first whole word `word` at or after `start` in the
   /// source text (`start` itself when the word cannot be found).
   func locationOfWord(_ word: String, after start: SourceLocation) -> SourceLocation {
-    let bytes = Array(text.utf8)
     let target = Array(word.utf8)
     guard start != .unknown, start.offset < bytes.count else { return start }
     var location = start
     var i = start.offset
     while i + target.count <= bytes.count {
-      if Array(bytes[i..<i + target.count]) == target && !isWordByte(bytes, i - 1)
-        && !isWordByte(bytes, i + target.count) {
+      if bytes[i..<i + target.count].elementsEqual(target) && !isWordByte(i - 1) && !isWordByte(i + target.count) {
         return location
       }
       if bytes[i] == UInt8(ascii: "\n") {
@@ -257,7 +257,7 @@ struct Sema {
     return start
   }
 
-  private func isWordByte(_ bytes: [UInt8], _ i: Int) -> Bool {
+  private func isWordByte(_ i: Int) -> Bool {
     guard i >= 0, i < bytes.count else { return false }
     let c = bytes[i]
     return c == UInt8(ascii: "_") || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)

@@ -75,8 +75,10 @@ extension Sema {
       let t = try typeOf(s)
       guard !t.isFloat else { throw error(Message.subscriptNotInteger(t.name), at: startLocation(of: s)) }
     }
-    if region == .kernel && !subscripts.allSatisfy({ isAffine($0, inBound: false, sizeParametersOnly: false) }) {
-      throw error(Message.subscriptNotAffine(ASTPrinter.text(of: access)), at: access.location)
+    if region == .kernel,
+       let bad = subscripts.firstIndex(where: { !isAffine($0, inBound: false, sizeParametersOnly: false) }) {
+      let quoted = Expr(.access(array: array, subscripts: Array(subscripts[...bad])), at: access.location)
+      throw error(Message.subscriptNotAffine(ASTPrinter.text(of: quoted)), at: access.location)
     }
     return .scalar(type)
   }

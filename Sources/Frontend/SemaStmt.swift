@@ -26,6 +26,7 @@ extension Sema {
     case .dumpBegin: try requireDump("begin", at: s.location)
     case .dumpEnd: try requireDump("end", at: s.location)
     case .dumpNewline: try requireDump("newline", at: s.location)
+    case .dumpFinish: try requireDump("finish", at: s.location)
     case .dumpPrint(let e):
       try requireDump("print", at: s.location)
       _ = try typeOf(e)

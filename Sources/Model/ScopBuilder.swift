@@ -109,7 +109,7 @@ struct ScopBuilder {
       guard var r = parts.first else { return nil }
       for p in parts.dropFirst() { r = try Schedule.sequence(r, p) }
       return r
-    case .varDecl, .dumpBegin, .dumpEnd, .dumpNewline, .dumpPrint:
+    case .varDecl, .dumpBegin, .dumpEnd, .dumpNewline, .dumpFinish, .dumpPrint:
       return nil
     }
   }

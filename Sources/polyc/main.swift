@@ -8,6 +8,7 @@
 import ArgumentParser
 import Driver
 import Foundation
+import ISL
 
 struct Polyc: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -45,12 +46,20 @@ struct Compile: ParsableCommand {
         text = Pipeline.sourceText(k)
       } else {
         let s = try Pipeline.loadStrategy(path: config)
-        let c = try Pipeline.compile(kernel: k, strategy: s)
+        let c = try Pipeline.compile(kernel: k, strategy: s, ctx: makeContext())
         text = try Pipeline.emit(emit, c, dataset: dataset)
       }
       try writeOutput(text, to: output)
     }
   }
+}
+
+/// A fresh isl context. With POLYC_ISL_LEAK_CHECK set, the context is freed
+/// in abort-on-error mode, so an isl object leaked by polyc aborts the run.
+func makeContext() -> Context {
+  let ctx = Context()
+  if ProcessInfo.processInfo.environment["POLYC_ISL_LEAK_CHECK"] != nil { ctx.abortOnLeakAtFree = true }
+  return ctx
 }
 
 func writeOutput(_ text: String, to path: String?) throws {

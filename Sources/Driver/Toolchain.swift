@@ -1,0 +1,88 @@
+//===- Toolchain.swift - Running the system C compiler and programs -------===//
+//
+// Used by `polyc bench`, `polyc npu` and the end-to-end tests: compile a C
+// file with the system compiler, run a program with a time limit, capture
+// its output.
+//
+//===----------------------------------------------------------------------===//
+
+import Foundation
+
+public struct ProcessResult: Sendable {
+  public var status: Int32
+  public var stdout: String
+  public var stderr: String
+  public var timedOut: Bool
+}
+
+public enum ProcessRunner {
+  /// Runs `executable` with `arguments`; kills it after `timeout` seconds.
+  public static func run(_ executable: String, _ arguments: [String], timeout: Double = 600,
+                         environment: [String: String]? = nil) throws -> ProcessResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    if let environment { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    let outBox = DataBox(), errBox = DataBox()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { outBox.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter()
+    DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    var timedOut = false
+    if group.wait(timeout: .now() + timeout) == .timedOut {
+      timedOut = true
+      p.terminate()
+      group.wait()
+    }
+    p.waitUntilExit()
+    return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outBox.data, as: UTF8.self),
+                         stderr: String(decoding: errBox.data, as: UTF8.self), timedOut: timedOut)
+  }
+
+  /// Finds a program on PATH.
+  public static func which(_ name: String) -> String? {
+    if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+      let p = "\(dir)/\(name)"
+      if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    return nil
+  }
+}
+
+/// Written by one reader thread, read after the DispatchGroup wait.
+private final class DataBox: @unchecked Sendable {
+  var data = Data()
+}
+
+/// The system C compiler.
+public struct CCompiler: Sendable {
+  public var command: String
+  public var flags: [String]
+
+  public init(command: String = "cc", flags: [String] = ["-O2"]) {
+    self.command = command
+    self.flags = flags
+  }
+
+  public struct Failure: Error, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+  }
+
+  /// Compiles `source` to `output`; returns the compiler's diagnostics (warnings).
+  @discardableResult
+  public func compile(source: String, output: String, extraFlags: [String] = []) throws -> String {
+    guard let cc = ProcessRunner.which(command) else { throw Failure(message: "C compiler '\(command)' not found") }
+    let r = try ProcessRunner.run(cc, flags + extraFlags + [source, "-o", output, "-lm"], timeout: 300)
+    guard r.status == 0 else { throw Failure(message: "\(command) failed on \(source):\n\(r.stderr)") }
+    return r.stderr
+  }
+}

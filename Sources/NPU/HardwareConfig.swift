@@ -1,0 +1,349 @@
+// The hardware description of the NPU (Configs/hw/*.json, documented in docs/npu-hw.md).
+//
+// Every key is optional and defaults to the npu16 value; unknown keys, wrong types and bad
+// values are `HardwareConfigError`s that name the JSON key path (`hw.scratchpad.inputBytes`).
+
+import Foundation
+
+/// A hardware description: GEMM core shape, scratchpad sizes, DMA and ALU timing, clock.
+public struct HardwareConfig: Codable, Equatable, Sendable {
+  /// Format version of the description; only 1 is supported.
+  public var version: Int
+  /// A name shown in reports.
+  public var name: String
+  /// The GEMM core.
+  public var gemm: GemmCore
+  /// On-chip buffer sizes.
+  public var scratchpad: Scratchpads
+  /// The DRAM <-> scratchpad DMA engine.
+  public var dma: DMA
+  /// The accumulator ALU.
+  public var alu: ALU
+  /// Clock frequency in MHz (only used to convert cycles into time in reports).
+  public var clockMHz: Double
+
+  /// The GEMM core: BLOCK_OUT x BLOCK_IN int8 multiply-accumulates per cycle into int32.
+  public struct GemmCore: Codable, Equatable, Sendable {
+    /// BLOCK_OUT: output channels (accumulator lanes) per core operation. Power of two, 1...128.
+    public var blockOut: Int
+    /// BLOCK_IN: reduction elements (input lanes) per core operation. Power of two, 1...128.
+    public var blockIn: Int
+
+    public init(blockOut: Int = 16, blockIn: Int = 16) {
+      self.blockOut = blockOut
+      self.blockIn = blockIn
+    }
+  }
+
+  /// Scratchpad capacities in bytes.
+  public struct Scratchpads: Codable, Equatable, Sendable {
+    /// Input buffer (int8), a positive multiple of BLOCK_IN bytes (one entry), at most 65536 entries.
+    public var inputBytes: Int
+    /// Weight buffer (int8), a positive multiple of BLOCK_OUT*BLOCK_IN bytes, at most 65536 entries.
+    public var weightBytes: Int
+    /// Accumulator buffer (int32), a positive multiple of 4*BLOCK_OUT bytes, at most 65536 entries.
+    public var accumulatorBytes: Int
+    /// Micro-op buffer, a positive multiple of 8 bytes (one micro-op), at most 8192 micro-ops.
+    public var microOpBytes: Int
+
+    public init(inputBytes: Int = 65536, weightBytes: Int = 262_144, accumulatorBytes: Int = 262_144,
+                microOpBytes: Int = 32768) {
+      self.inputBytes = inputBytes
+      self.weightBytes = weightBytes
+      self.accumulatorBytes = accumulatorBytes
+      self.microOpBytes = microOpBytes
+    }
+  }
+
+  /// DMA: every LOAD/STORE occupies its module for `latencyCycles` plus its transfer time; the
+  /// DRAM channel is shared by all modules and moves `bytesPerCycle` bytes per cycle.
+  public struct DMA: Codable, Equatable, Sendable {
+    /// DRAM bandwidth in bytes per cycle, >= 1.
+    public var bytesPerCycle: Int
+    /// Fixed latency of one DMA instruction in cycles, >= 0.
+    public var latencyCycles: Int
+
+    public init(bytesPerCycle: Int = 32, latencyCycles: Int = 64) {
+      self.bytesPerCycle = bytesPerCycle
+      self.latencyCycles = latencyCycles
+    }
+  }
+
+  /// The ALU processes `elementsPerCycle` int32 lanes per cycle.
+  public struct ALU: Codable, Equatable, Sendable {
+    /// Accumulator lanes per cycle, >= 1.
+    public var elementsPerCycle: Int
+
+    public init(elementsPerCycle: Int = 64) {
+      self.elementsPerCycle = elementsPerCycle
+    }
+  }
+
+  public init(version: Int = 1, name: String = "npu16", gemm: GemmCore = GemmCore(), scratchpad: Scratchpads = Scratchpads(),
+              dma: DMA = DMA(), alu: ALU = ALU(), clockMHz: Double = 1000) {
+    self.version = version
+    self.name = name
+    self.gemm = gemm
+    self.scratchpad = scratchpad
+    self.dma = dma
+    self.alu = alu
+    self.clockMHz = clockMHz
+  }
+
+  /// The default 16x16 configuration (same as Configs/hw/npu16.json).
+  public static let npu16 = HardwareConfig()
+
+  /// A 32x32 configuration with larger buffers (same as Configs/hw/npu32.json).
+  public static let npu32 = HardwareConfig(
+    name: "npu32", gemm: GemmCore(blockOut: 32, blockIn: 32),
+    scratchpad: Scratchpads(inputBytes: 131_072, weightBytes: 1_048_576, accumulatorBytes: 524_288, microOpBytes: 32768),
+    dma: DMA(bytesPerCycle: 64, latencyCycles: 64), alu: ALU(elementsPerCycle: 128), clockMHz: 1000)
+
+  // MARK: Derived quantities
+
+  public var blockOut: Int { gemm.blockOut }
+  public var blockIn: Int { gemm.blockIn }
+  /// Peak multiply-accumulates per cycle.
+  public var macsPerCycle: Int { gemm.blockOut * gemm.blockIn }
+  /// Bytes of one entry of each scratchpad, and of one DRAM element of that memory type.
+  public func elementBytes(_ t: MemoryType) -> Int {
+    switch t {
+    case .input: return gemm.blockIn
+    case .weight: return gemm.blockIn * gemm.blockOut
+    case .accumulator: return 4 * gemm.blockOut
+    case .uop: return MicroOp.byteCount
+    }
+  }
+  /// Bytes of one int8 output row written by STORE.
+  public var outputElementBytes: Int { gemm.blockOut }
+  /// Scratchpad depth in entries.
+  public func depth(_ t: MemoryType) -> Int {
+    switch t {
+    case .input: return scratchpad.inputBytes / elementBytes(.input)
+    case .weight: return scratchpad.weightBytes / elementBytes(.weight)
+    case .accumulator: return scratchpad.accumulatorBytes / elementBytes(.accumulator)
+    case .uop: return scratchpad.microOpBytes / MicroOp.byteCount
+    }
+  }
+
+  // MARK: Loading
+
+  /// Loads and validates a JSON hardware description.
+  public static func load(path: String) throws -> HardwareConfig {
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw HardwareConfigError.unreadableFile(path: path, reason: error.localizedDescription)
+    }
+    return try decode(data)
+  }
+
+  /// Decodes and validates a JSON hardware description.
+  public static func decode(_ data: Data) throws -> HardwareConfig {
+    do {
+      _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+    } catch {
+      throw HardwareConfigError.invalidJSON(reason: error.localizedDescription)
+    }
+    let config: HardwareConfig
+    do {
+      config = try JSONDecoder().decode(HardwareConfig.self, from: data)
+    } catch let e as HardwareConfigError {
+      throw e
+    } catch let e as DecodingError {
+      throw HardwareConfigError(decodingError: e)
+    }
+    try config.validate()
+    return config
+  }
+
+  /// Pretty-printed JSON with sorted keys.
+  public func jsonString() -> String {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+    return String(decoding: (try? enc.encode(self)) ?? Data(), as: UTF8.self)
+  }
+
+  // MARK: Validation
+
+  /// Checks every value; the error names the offending key path.
+  public func validate() throws {
+    func fail(_ path: String, _ message: String) -> HardwareConfigError {
+      HardwareConfigError.invalidValue(path: "hw." + path, message: message)
+    }
+    if version != 1 { throw fail("version", "unsupported version \(version) (supported: 1)") }
+    if name.isEmpty { throw fail("name", "must not be empty") }
+    for (key, v) in [("gemm.blockOut", gemm.blockOut), ("gemm.blockIn", gemm.blockIn)] {
+      if v < 1 || v > 128 || (v & (v - 1)) != 0 { throw fail(key, "must be a power of two between 1 and 128 (got \(v))") }
+    }
+    let buffers: [(String, Int, Int, String, Int)] = [
+      ("scratchpad.inputBytes", scratchpad.inputBytes, elementBytes(.input), "one input row of BLOCK_IN int8", 65536),
+      ("scratchpad.weightBytes", scratchpad.weightBytes, elementBytes(.weight), "one BLOCK_OUT x BLOCK_IN int8 weight block", 65536),
+      ("scratchpad.accumulatorBytes", scratchpad.accumulatorBytes, elementBytes(.accumulator), "one accumulator row of BLOCK_OUT int32", 65536),
+      ("scratchpad.microOpBytes", scratchpad.microOpBytes, MicroOp.byteCount, "one 64-bit micro-op", 1 << ISAFields.uopBegin.width),
+    ]
+    for (key, bytes, unit, what, maxEntries) in buffers {
+      if bytes <= 0 || bytes % unit != 0 {
+        throw fail(key, "must be a positive multiple of \(unit) bytes (\(what)), got \(bytes)")
+      }
+      if bytes / unit > maxEntries {
+        throw fail(key, "holds \(bytes / unit) entries; the ISA addresses at most \(maxEntries) (\(maxEntries * unit) bytes)")
+      }
+    }
+    if dma.bytesPerCycle < 1 { throw fail("dma.bytesPerCycle", "must be >= 1 (got \(dma.bytesPerCycle))") }
+    if dma.latencyCycles < 0 { throw fail("dma.latencyCycles", "must be >= 0 (got \(dma.latencyCycles))") }
+    if alu.elementsPerCycle < 1 { throw fail("alu.elementsPerCycle", "must be >= 1 (got \(alu.elementsPerCycle))") }
+    if !(clockMHz > 0) || !clockMHz.isFinite { throw fail("clockMHz", "must be a positive number (got \(clockMHz))") }
+  }
+
+  // MARK: Codable with strict keys
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case version, name, gemm, scratchpad, dma, alu, clockMHz
+  }
+
+  public init(from decoder: Decoder) throws {
+    try StrictKeys.check(decoder, CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let d = HardwareConfig.npu16
+    version = try c.decodeIfPresent(Int.self, forKey: .version) ?? d.version
+    name = try c.decodeIfPresent(String.self, forKey: .name) ?? d.name
+    gemm = try c.decodeIfPresent(GemmCore.self, forKey: .gemm) ?? d.gemm
+    scratchpad = try c.decodeIfPresent(Scratchpads.self, forKey: .scratchpad) ?? d.scratchpad
+    dma = try c.decodeIfPresent(DMA.self, forKey: .dma) ?? d.dma
+    alu = try c.decodeIfPresent(ALU.self, forKey: .alu) ?? d.alu
+    clockMHz = try c.decodeIfPresent(Double.self, forKey: .clockMHz) ?? d.clockMHz
+  }
+}
+
+extension HardwareConfig.GemmCore {
+  enum CodingKeys: String, CodingKey, CaseIterable { case blockOut, blockIn }
+
+  public init(from decoder: Decoder) throws {
+    try StrictKeys.check(decoder, CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let d = HardwareConfig.GemmCore()
+    self.init(blockOut: try c.decodeIfPresent(Int.self, forKey: .blockOut) ?? d.blockOut,
+              blockIn: try c.decodeIfPresent(Int.self, forKey: .blockIn) ?? d.blockIn)
+  }
+}
+
+extension HardwareConfig.Scratchpads {
+  enum CodingKeys: String, CodingKey, CaseIterable { case inputBytes, weightBytes, accumulatorBytes, microOpBytes }
+
+  public init(from decoder: Decoder) throws {
+    try StrictKeys.check(decoder, CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let d = HardwareConfig.Scratchpads()
+    self.init(inputBytes: try c.decodeIfPresent(Int.self, forKey: .inputBytes) ?? d.inputBytes,
+              weightBytes: try c.decodeIfPresent(Int.self, forKey: .weightBytes) ?? d.weightBytes,
+              accumulatorBytes: try c.decodeIfPresent(Int.self, forKey: .accumulatorBytes) ?? d.accumulatorBytes,
+              microOpBytes: try c.decodeIfPresent(Int.self, forKey: .microOpBytes) ?? d.microOpBytes)
+  }
+}
+
+extension HardwareConfig.DMA {
+  enum CodingKeys: String, CodingKey, CaseIterable { case bytesPerCycle, latencyCycles }
+
+  public init(from decoder: Decoder) throws {
+    try StrictKeys.check(decoder, CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let d = HardwareConfig.DMA()
+    self.init(bytesPerCycle: try c.decodeIfPresent(Int.self, forKey: .bytesPerCycle) ?? d.bytesPerCycle,
+              latencyCycles: try c.decodeIfPresent(Int.self, forKey: .latencyCycles) ?? d.latencyCycles)
+  }
+}
+
+extension HardwareConfig.ALU {
+  enum CodingKeys: String, CodingKey, CaseIterable { case elementsPerCycle }
+
+  public init(from decoder: Decoder) throws {
+    try StrictKeys.check(decoder, CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let d = HardwareConfig.ALU()
+    self.init(elementsPerCycle: try c.decodeIfPresent(Int.self, forKey: .elementsPerCycle) ?? d.elementsPerCycle)
+  }
+}
+
+// MARK: - Errors
+
+/// A bad hardware description. Every case names the JSON key path, rooted at `hw`.
+public enum HardwareConfigError: Error, Equatable, CustomStringConvertible, LocalizedError {
+  case unreadableFile(path: String, reason: String)
+  case invalidJSON(reason: String)
+  /// A key that the format does not define.
+  case unknownKey(path: String, allowed: [String])
+  /// A value of the wrong JSON type.
+  case typeMismatch(path: String, expected: String)
+  /// A value outside its legal range.
+  case invalidValue(path: String, message: String)
+
+  /// The JSON key path of the offending value (`hw` for the document itself).
+  public var keyPath: String {
+    switch self {
+    case .unreadableFile, .invalidJSON: return "hw"
+    case .unknownKey(let p, _), .typeMismatch(let p, _), .invalidValue(let p, _): return p
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case let .unreadableFile(path, reason): return "cannot read hardware description \(path): \(reason)"
+    case .invalidJSON(let reason): return "hw: invalid JSON: \(reason)"
+    case let .unknownKey(path, allowed): return "\(path): unknown key (expected one of \(allowed.joined(separator: ", ")))"
+    case let .typeMismatch(path, expected): return "\(path): expected \(expected)"
+    case let .invalidValue(path, message): return "\(path): \(message)"
+    }
+  }
+
+  public var errorDescription: String? { description }
+
+  init(decodingError e: DecodingError) {
+    func path(_ keys: [CodingKey]) -> String {
+      (["hw"] + keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }).joined(separator: ".")
+    }
+    switch e {
+    case let .typeMismatch(type, ctx):
+      self = .typeMismatch(path: path(ctx.codingPath), expected: Self.typeName(type))
+    case let .valueNotFound(type, ctx):
+      self = .typeMismatch(path: path(ctx.codingPath), expected: Self.typeName(type))
+    case let .keyNotFound(key, ctx):
+      self = .invalidValue(path: path(ctx.codingPath + [key]), message: "missing")
+    case let .dataCorrupted(ctx):
+      self = ctx.codingPath.isEmpty ? .invalidJSON(reason: ctx.debugDescription)
+        : .typeMismatch(path: path(ctx.codingPath), expected: "a valid value (\(ctx.debugDescription))")
+    @unknown default:
+      self = .invalidJSON(reason: "\(e)")
+    }
+  }
+
+  private static func typeName(_ t: Any.Type) -> String {
+    if t == Int.self { return "an integer" }
+    if t == Double.self { return "a number" }
+    if t == String.self { return "a string" }
+    return "an object"
+  }
+}
+
+/// Rejects keys that a Codable type does not define.
+enum StrictKeys {
+  struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) {
+      self.stringValue = "\(intValue)"
+      self.intValue = intValue
+    }
+  }
+
+  static func check<K: CodingKey & CaseIterable>(_ decoder: Decoder, _: K.Type) throws {
+    let c = try decoder.container(keyedBy: AnyKey.self)
+    let allowed = K.allCases.map(\.stringValue)
+    for key in c.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !allowed.contains(key.stringValue) {
+      let path = (["hw"] + decoder.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+      throw HardwareConfigError.unknownKey(path: path, allowed: allowed)
+    }
+  }
+}

@@ -1,0 +1,71 @@
+//===- Fixtures.swift - Shared helpers of the test targets ----------------===//
+
+import Driver
+import Foundation
+
+public enum Fixtures {
+  /// The repository root (this file is Tests/TestSupport/Fixtures.swift).
+  public static let root: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+  }()
+
+  public static let polybenchKernels: [String] = [
+    "correlation", "covariance", "gemm", "gemver", "gesummv", "symm", "syr2k", "syrk", "trmm", "2mm", "3mm",
+    "atax", "bicg", "doitgen", "mvt", "cholesky", "durbin", "gramschmidt", "lu", "ludcmp", "trisolv",
+    "deriche", "floyd-warshall", "nussinov", "adi", "fdtd-2d", "heat-3d", "jacobi-1d", "jacobi-2d", "seidel-2d",
+  ]
+
+  public static func kernelPath(_ name: String) -> String { "\(root)/Kernels/polybench/\(name).loop" }
+  public static func configPath(_ name: String) -> String { "\(root)/Configs/\(name).json" }
+
+  /// PolyBench/C 4.2.1's own dump of `kernel` on `dataset` (MINI or SMALL).
+  public static func referenceDump(_ kernel: String, _ dataset: String) throws -> String {
+    try String(contentsOfFile: "\(root)/Tests/Inputs/polybench-ref/\(dataset)/\(kernel).dump", encoding: .utf8)
+  }
+
+  /// Strategy presets present in Configs/ (every *.json file).
+  public static func presets() -> [String] {
+    let files = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/Configs")) ?? []
+    return files.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+  }
+
+  /// A fresh temporary directory.
+  public static func temporaryDirectory(_ tag: String) throws -> String {
+    let dir = NSTemporaryDirectory() + "polyc-\(tag)-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+  }
+
+  /// The built polyc executable next to the test bundle.
+  public static var polycBinary: String? {
+    var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    for _ in 0..<4 {
+      url.deleteLastPathComponent()
+      let candidate = url.appendingPathComponent("polyc").path
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+  }
+
+  /// Compiles `kernel` under `strategy`, builds the program with the system
+  /// C compiler and runs it; returns the dump and the compiler's warnings.
+  public static func runProgram(kernel: String, strategy: String, dataset: String, cflags: [String] = ["-O2", "-Wall", "-ffp-contract=off"],
+                                env: [String: String]? = nil) throws -> (dump: String, warnings: String) {
+    let k = try Pipeline.loadKernel(path: kernelPath(kernel))
+    let s = try Pipeline.loadStrategy(path: configPath(strategy))
+    let c = try Pipeline.compile(kernel: k, strategy: s)
+    let text = try Pipeline.emit(.program, c, dataset: dataset)
+    let dir = try temporaryDirectory("\(kernel)-\(strategy)-\(dataset)")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let src = "\(dir)/\(kernel).c", bin = "\(dir)/\(kernel)"
+    try text.write(toFile: src, atomically: true, encoding: .utf8)
+    let warnings = try CCompiler(command: "cc", flags: cflags).compile(source: src, output: bin, extraFlags: ["-DPOLYBENCH_DUMP_ARRAYS"])
+    let r = try ProcessRunner.run(bin, [], timeout: 120, environment: env)
+    guard r.status == 0, !r.timedOut else {
+      throw CCompiler.Failure(message: "\(kernel) exited with \(r.status)\(r.timedOut ? " (timed out)" : "")")
+    }
+    return (r.stderr, warnings)
+  }
+}
