@@ -275,7 +275,11 @@ private struct LineParser {
     }
     let parts = text.split(separator: separator, omittingEmptySubsequences: false)
     guard parts.count == count else { throw error(.badValue(operand: key, text: text)) }
-    return try parts.map { try integer(key, $0) }
+    do {
+      return try parts.map { try integer(key, $0) }
+    } catch {
+      throw self.error(.badValue(operand: key, text: text))
+    }
   }
 
   mutating func memoryOperands(_ mt: MemoryType, allowPadding: Bool) throws -> MemoryInstruction {

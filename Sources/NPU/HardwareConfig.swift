@@ -118,12 +118,15 @@ public struct HardwareConfig: Codable, Equatable, Sendable {
   public var outputElementBytes: Int { gemm.blockOut }
   /// Scratchpad depth in entries.
   public func depth(_ t: MemoryType) -> Int {
+    let bytes: Int
     switch t {
-    case .input: return scratchpad.inputBytes / elementBytes(.input)
-    case .weight: return scratchpad.weightBytes / elementBytes(.weight)
-    case .accumulator: return scratchpad.accumulatorBytes / elementBytes(.accumulator)
-    case .uop: return scratchpad.microOpBytes / MicroOp.byteCount
+    case .input: bytes = scratchpad.inputBytes
+    case .weight: bytes = scratchpad.weightBytes
+    case .accumulator: bytes = scratchpad.accumulatorBytes
+    case .uop: bytes = scratchpad.microOpBytes
     }
+    let unit = elementBytes(t)
+    return unit > 0 ? max(0, bytes / unit) : 0
   }
 
   // MARK: Loading
@@ -207,13 +210,13 @@ public struct HardwareConfig: Codable, Equatable, Sendable {
     try StrictKeys.check(decoder, CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     let d = HardwareConfig.npu16
-    version = try c.decodeIfPresent(Int.self, forKey: .version) ?? d.version
-    name = try c.decodeIfPresent(String.self, forKey: .name) ?? d.name
+    version = try StrictKeys.int(c, .version, default: d.version)
+    name = try StrictKeys.string(c, .name, default: d.name)
     gemm = try c.decodeIfPresent(GemmCore.self, forKey: .gemm) ?? d.gemm
     scratchpad = try c.decodeIfPresent(Scratchpads.self, forKey: .scratchpad) ?? d.scratchpad
     dma = try c.decodeIfPresent(DMA.self, forKey: .dma) ?? d.dma
     alu = try c.decodeIfPresent(ALU.self, forKey: .alu) ?? d.alu
-    clockMHz = try c.decodeIfPresent(Double.self, forKey: .clockMHz) ?? d.clockMHz
+    clockMHz = try StrictKeys.double(c, .clockMHz, default: d.clockMHz)
   }
 }
 
@@ -224,8 +227,8 @@ extension HardwareConfig.GemmCore {
     try StrictKeys.check(decoder, CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     let d = HardwareConfig.GemmCore()
-    self.init(blockOut: try c.decodeIfPresent(Int.self, forKey: .blockOut) ?? d.blockOut,
-              blockIn: try c.decodeIfPresent(Int.self, forKey: .blockIn) ?? d.blockIn)
+    self.init(blockOut: try StrictKeys.int(c, .blockOut, default: d.blockOut),
+              blockIn: try StrictKeys.int(c, .blockIn, default: d.blockIn))
   }
 }
 
@@ -236,10 +239,10 @@ extension HardwareConfig.Scratchpads {
     try StrictKeys.check(decoder, CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     let d = HardwareConfig.Scratchpads()
-    self.init(inputBytes: try c.decodeIfPresent(Int.self, forKey: .inputBytes) ?? d.inputBytes,
-              weightBytes: try c.decodeIfPresent(Int.self, forKey: .weightBytes) ?? d.weightBytes,
-              accumulatorBytes: try c.decodeIfPresent(Int.self, forKey: .accumulatorBytes) ?? d.accumulatorBytes,
-              microOpBytes: try c.decodeIfPresent(Int.self, forKey: .microOpBytes) ?? d.microOpBytes)
+    self.init(inputBytes: try StrictKeys.int(c, .inputBytes, default: d.inputBytes),
+              weightBytes: try StrictKeys.int(c, .weightBytes, default: d.weightBytes),
+              accumulatorBytes: try StrictKeys.int(c, .accumulatorBytes, default: d.accumulatorBytes),
+              microOpBytes: try StrictKeys.int(c, .microOpBytes, default: d.microOpBytes))
   }
 }
 
@@ -250,8 +253,8 @@ extension HardwareConfig.DMA {
     try StrictKeys.check(decoder, CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     let d = HardwareConfig.DMA()
-    self.init(bytesPerCycle: try c.decodeIfPresent(Int.self, forKey: .bytesPerCycle) ?? d.bytesPerCycle,
-              latencyCycles: try c.decodeIfPresent(Int.self, forKey: .latencyCycles) ?? d.latencyCycles)
+    self.init(bytesPerCycle: try StrictKeys.int(c, .bytesPerCycle, default: d.bytesPerCycle),
+              latencyCycles: try StrictKeys.int(c, .latencyCycles, default: d.latencyCycles))
   }
 }
 
@@ -262,7 +265,7 @@ extension HardwareConfig.ALU {
     try StrictKeys.check(decoder, CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     let d = HardwareConfig.ALU()
-    self.init(elementsPerCycle: try c.decodeIfPresent(Int.self, forKey: .elementsPerCycle) ?? d.elementsPerCycle)
+    self.init(elementsPerCycle: try StrictKeys.int(c, .elementsPerCycle, default: d.elementsPerCycle))
   }
 }
 
@@ -338,12 +341,34 @@ enum StrictKeys {
     }
   }
 
+  static func path(_ keys: [CodingKey]) -> String {
+    (["hw"] + keys.map(\.stringValue)).joined(separator: ".")
+  }
+
+  /// An integer value; any other JSON value (1.5, "16", null) is a type error naming the key path.
+  static func int<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K, default d: Int) throws -> Int {
+    guard c.contains(key) else { return d }
+    if let v = try? c.decode(Int.self, forKey: key) { return v }
+    throw HardwareConfigError.typeMismatch(path: path(c.codingPath + [key]), expected: "an integer")
+  }
+
+  static func double<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K, default d: Double) throws -> Double {
+    guard c.contains(key) else { return d }
+    if let v = try? c.decode(Double.self, forKey: key) { return v }
+    throw HardwareConfigError.typeMismatch(path: path(c.codingPath + [key]), expected: "a number")
+  }
+
+  static func string<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K, default d: String) throws -> String {
+    guard c.contains(key) else { return d }
+    if let v = try? c.decode(String.self, forKey: key) { return v }
+    throw HardwareConfigError.typeMismatch(path: path(c.codingPath + [key]), expected: "a string")
+  }
+
   static func check<K: CodingKey & CaseIterable>(_ decoder: Decoder, _: K.Type) throws {
     let c = try decoder.container(keyedBy: AnyKey.self)
     let allowed = K.allCases.map(\.stringValue)
     for key in c.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !allowed.contains(key.stringValue) {
-      let path = (["hw"] + decoder.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
-      throw HardwareConfigError.unknownKey(path: path, allowed: allowed)
+      throw HardwareConfigError.unknownKey(path: path(decoder.codingPath + [key]), allowed: allowed)
     }
   }
 }

@@ -141,7 +141,7 @@ public struct DependencyFlags: OptionSet, Hashable, Sendable {
 }
 
 /// The module that executes an instruction.
-public enum Module: Int, CaseIterable, Sendable, Codable, CustomStringConvertible {
+public enum NPUModule: Int, CaseIterable, Sendable, Codable, CustomStringConvertible {
   case load = 0
   case compute = 1
   case store = 2
@@ -412,7 +412,7 @@ public struct Instruction: Hashable, Sendable {
   }
 
   /// The module whose queue receives this instruction.
-  public var module: Module {
+  public var module: NPUModule {
     switch operation {
     case .load(let m): return (m.memoryType == .input || m.memoryType == .weight) ? .load : .compute
     case .store: return .store

@@ -15,7 +15,7 @@ public struct ModuleCycles: Codable, Equatable, Sendable {
     self.store = store
   }
 
-  public subscript(_ m: Module) -> Int {
+  public subscript(_ m: NPUModule) -> Int {
     get {
       switch m {
       case .load: return load
@@ -92,7 +92,7 @@ public struct NPUReport: Codable, Equatable, Sendable {
     s += row("bytes stored", "\(bytesStored)")
     for k in bytesStoredByBuffer.keys.sorted() { s += row("  " + k, "\(bytesStoredByBuffer[k]!)") }
     s += "module      busy        stall\n"
-    for m in Module.allCases {
+    for m in NPUModule.allCases {
       s += m.description.padding(toLength: 12, withPad: " ", startingAt: 0)
         + "\(busyCycles[m])".padding(toLength: 12, withPad: " ", startingAt: 0) + "\(stallCycles[m])\n"
     }

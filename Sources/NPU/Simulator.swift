@@ -21,7 +21,7 @@ import Foundation
 public enum SimulationError: Error, Equatable, CustomStringConvertible, LocalizedError {
   /// A module waits for a token.
   public struct BlockedModule: Equatable, Sendable, CustomStringConvertible {
-    public let module: Module
+    public let module: NPUModule
     public let instruction: Int
     public let text: String
     /// The token queue it waits on, e.g. "load->compute".
@@ -64,6 +64,7 @@ public enum SimulationError: Error, Equatable, CustomStringConvertible, Localize
 }
 
 /// The machine state (scratchpads and DRAM) and the simulator that runs programs on it.
+/// `run` validates the hardware description first (a `HardwareConfigError` for a bad one).
 public final class NPUMachine {
   public let hw: HardwareConfig
   /// DRAM contents (bytes).
@@ -114,6 +115,7 @@ public final class NPUMachine {
 
   /// Runs a program to completion (functional and timed) and returns the report.
   public func run(_ program: [Instruction], usefulMACs: Int? = nil) throws -> NPUReport {
+    try hw.validate()
     for (i, inst) in program.enumerated() {
       do { try inst.validate() } catch let e as ISAError {
         throw SimulationError.malformedInstruction(instruction: i, reason: e.description)
@@ -125,9 +127,8 @@ public final class NPUMachine {
       let index = timing.take(module)
       let inst = program[index]
       let work = try execute(inst, index: index, budget: &budget)
-      let end = timing.complete(module, index: index, start: start, work: work)
+      timing.complete(module, index: index, start: start, work: work)
       timing.counters.record(inst, work: work)
-      _ = end
     }
     return timing.report(hw: hw, usefulMACs: usefulMACs)
   }
@@ -362,7 +363,7 @@ struct TimingState {
     queues = q
   }
 
-  static func tokenQueue(from: Module, to: Module) -> Int? {
+  static func tokenQueue(from: NPUModule, to: NPUModule) -> Int? {
     switch (from, to) {
     case (.load, .compute): return 0
     case (.compute, .load): return 1
@@ -376,8 +377,8 @@ struct TimingState {
     ["load->compute", "compute->load", "compute->store", "store->compute"][q]
   }
 
-  static func prev(_ m: Module) -> Module? { Module(rawValue: m.rawValue - 1) }
-  static func next(_ m: Module) -> Module? { Module(rawValue: m.rawValue + 1) }
+  static func prev(_ m: NPUModule) -> NPUModule? { NPUModule(rawValue: m.rawValue - 1) }
+  static func next(_ m: NPUModule) -> NPUModule? { NPUModule(rawValue: m.rawValue + 1) }
 
   /// Queues an instruction pops from.
   static func pops(_ inst: Instruction) -> [Int] {
@@ -398,10 +399,10 @@ struct TimingState {
 
   /// The module whose next instruction can start earliest, and that start time; nil when every
   /// queue is drained; throws `deadlock` when instructions remain but none can start.
-  mutating func nextReady() throws -> (Module, Int)? {
-    var best: (Module, Int)?
+  mutating func nextReady() throws -> (NPUModule, Int)? {
+    var best: (NPUModule, Int)?
     var blocked: [SimulationError.BlockedModule] = []
-    for m in Module.allCases where pc[m.rawValue] < queues[m.rawValue].count {
+    for m in NPUModule.allCases where pc[m.rawValue] < queues[m.rawValue].count {
       let index = queues[m.rawValue][pc[m.rawValue]]
       var ready = free[m.rawValue]
       var waiting: Int?
@@ -425,7 +426,7 @@ struct TimingState {
   }
 
   /// Pops the tokens of the next instruction of `m` and returns its program index.
-  mutating func take(_ m: Module) -> Int {
+  mutating func take(_ m: NPUModule) -> Int {
     let index = queues[m.rawValue][pc[m.rawValue]]
     pc[m.rawValue] += 1
     for q in Self.pops(program[index]) { tokenHeads[q] += 1 }
@@ -433,7 +434,8 @@ struct TimingState {
   }
 
   /// Accounts for the execution of `index` started at `start`; returns its completion time.
-  mutating func complete(_ m: Module, index: Int, start: Int, work: NPUMachine.Work) -> Int {
+  @discardableResult
+  mutating func complete(_ m: NPUModule, index: Int, start: Int, work: NPUMachine.Work) -> Int {
     let inst = program[index]
     let end: Int
     switch inst.operation {
