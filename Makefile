@@ -9,7 +9,7 @@ RELEASE_BIN   = .build/release/polyc
 DEMO_KERNEL  ?= Kernels/polybench/gemm.loop
 APT_PACKAGES  = libisl-dev libgmp-dev pkg-config
 
-.PHONY: all deps build release demo test test-asan bench bench-npu clean
+.PHONY: all deps build release demo test test-full test-asan bench bench-npu clean
 
 all: build
 
@@ -38,12 +38,25 @@ demo: build
 test: deps
 	$(SWIFT) test $(SWIFT_FLAGS)
 
+# The kernel x strategy sweeps over all 30 kernels (the default runs them on
+# a representative subset; the original schedule is always checked on all 30).
+test-full: deps
+	POLYC_FULL_TESTS=1 $(SWIFT) test $(SWIFT_FLAGS)
+
 # Runs the isl-wrapper and model tests under AddressSanitizer/LeakSanitizer.
 test-asan: deps
 	$(SWIFT) test --sanitize=address --disable-xctest --scratch-path .build-asan --filter 'ISLTests|ModelTests|DependencesTests'
 
+# The MEDIUM PolyBench campaign (docs/bench.md): all 30 kernels, strategies identity, pluto, isl,
+# cpu; results in bench-results/. More options: make bench BENCH_FLAGS="--peers polly --threads 2"
+BENCH_FLAGS ?=
 bench: release
-	$(RELEASE_BIN) bench --dataset MEDIUM --out bench-results
+	$(RELEASE_BIN) bench --dataset MEDIUM --out bench-results $(BENCH_FLAGS)
+
+# The NPU benchmark (docs/npu.md): matmul 512^3 and conv 56x56x64->64, each with auto and
+# minimal tiles, with and without double buffering, on the simulator (release build).
+bench-npu: release
+	$(RELEASE_BIN) npu --bench
 
 clean:
 	rm -rf .build .build-*

@@ -11,11 +11,37 @@
 import Frontend
 import ISL
 import Model
+import Transforms
 
-public struct CEmitOptions: Sendable {
+public struct CEmitOptions: Sendable, Equatable {
+  /// How a `simd` mark is printed.
+  public enum VectorPragma: String, Sendable, CaseIterable {
+    /// `#pragma omp simd` (needs `-fopenmp` or `-fopenmp-simd`).
+    case ompSimd = "omp-simd"
+    /// `#pragma GCC ivdep` (no OpenMP needed).
+    case ivdep
+  }
   /// Print OpenMP/SIMD pragmas for `parallel`/`simd` marks.
   public var openMP: Bool = true
+  /// Declare array parameters `restrict` (`double C[restrict ni][nj]`): the
+  /// caller promises that they do not overlap, as PolyBench's arrays do not.
+  public var restrictArrays: Bool = false
+  /// Compute loop upper bounds with `min`/`max`/division once, in a `const`
+  /// local before the loop, so the C compiler sees a simple trip count.
+  public var hoistBounds: Bool = true
+  /// Wrap OpenMP pragmas in `#ifdef _OPENMP`, so code built without OpenMP
+  /// compiles without unknown-pragma warnings.
+  public var guardPragmas: Bool = true
+  public var vectorPragma: VectorPragma = .ompSimd
+
   public init(openMP: Bool = true) { self.openMP = openMP }
+
+  /// The options matching a transform configuration: `restrict` whenever a
+  /// transform runs (reordered code must not rely on aliasing).
+  public init(transforms: TransformOptions) {
+    self.init()
+    restrictArrays = transforms.isEnabled && transforms.restrictArrays
+  }
 }
 
 public enum CEmitter {
@@ -33,12 +59,15 @@ public enum CEmitter {
   static let includes = "#include <math.h>\n#include <stdlib.h>\n"
 
   /// The C type and declarator of a parameter, e.g. `double C[ni][nj]`.
-  static func parameterDeclaration(_ p: ParamDecl, _ k: CheckedKernel) -> String {
+  static func parameterDeclaration(_ p: ParamDecl, _ k: CheckedKernel, restrict: Bool = false) -> String {
     let printer = CExprPrinter(kernel: k)
     switch p.kind {
     case .size: return "int \(p.name)"
     case .scalar(let t): return "\(t.cName) \(p.name)"
-    case .array(_, let t, let dims): return "\(t.cName) \(p.name)" + dims.map { "[\(printer.print($0))]" }.joined()
+    case .array(_, let t, let dims):
+      let printed = dims.map { printer.print($0) }
+      guard restrict, let first = printed.first else { return "\(t.cName) \(p.name)" + printed.map { "[\($0)]" }.joined() }
+      return "\(t.cName) \(p.name)[restrict \(first)]" + printed.dropFirst().map { "[\($0)]" }.joined()
     }
   }
 
@@ -71,14 +100,14 @@ public enum CEmitter {
   public static func emitKernelFunction(scop: Scop, schedule: Schedule, options: CEmitOptions = CEmitOptions()) throws -> String {
     let k = scop.kernel
     let ast = try ASTGenerator.generate(schedule, context: scop.context, reserved: reservedNames(k))
-    let params = k.file.parameters.map { parameterDeclaration($0, k) }.joined(separator: ", ")
-    var out = "void kernel_\(k.name)(\(params))\n{\n"
+    let params = k.file.parameters.map { parameterDeclaration($0, k, restrict: options.restrictArrays) }.joined(separator: ", ")
+    var out = intrinsicHelpers(k) + "void kernel_\(k.name)(\(params))\n{\n"
     let printer = CExprPrinter(kernel: k)
     let localArrays = k.arrays.values.filter { !$0.isParameter }.sorted { $0.name < $1.name }
     let localScalars = k.scalars.values.filter { !$0.isParameter }.sorted { $0.name < $1.name }
     for s in localScalars { out += "  \(s.type.cName) \(s.name) = 0;\n" }
     for a in localArrays { out += "  " + heapArray(a.name, a.type, a.dimensions, printer) + "\n" }
-    out += try ISLASTPrinter(scop: scop, openMP: options.openMP).print(ast, indent: 1)
+    out += try ISLASTPrinter(scop: scop, options: options).print(ast, indent: 1)
     for a in localArrays { out += "  free(\(a.name));\n" }
     out += "}\n"
     return out
@@ -139,6 +168,30 @@ public enum CEmitter {
     return out
   }
 
+  /// The dump runs with -DPOLYBENCH_DUMP_ARRAYS; otherwise it is guarded by a
+  /// condition that is never true at run time but unknown to the compiler, so
+  /// the kernel's results stay live and the timed build cannot drop the kernel
+  /// (PolyBench's `polybench_prevent_dce`).
+  static let keepResultsLive = """
+    #ifdef POLYBENCH_DUMP_ARRAYS
+      const int polyc_dump = 1;
+      (void)argc; (void)argv;
+    #else
+      const int polyc_dump = argc > 42 && argv[0][0] == '\\0';
+    #endif
+
+    """
+
+  /// Starts the OpenMP thread team before the timer, so a parallel kernel is
+  /// not charged for creating threads (nothing without OpenMP).
+  static let openMPWarmUp = """
+    #ifdef _OPENMP
+      #pragma omp parallel
+      { }
+    #endif
+
+    """
+
   static let timerCode = """
     static double polyc_now(void)
     {
@@ -162,7 +215,7 @@ public enum CEmitter {
 
   static func mainFunction(_ k: CheckedKernel) throws -> String {
     let printer = CExprPrinter(kernel: k)
-    var out = "int main(void)\n{\n"
+    var out = "int main(int argc, char **argv)\n{\n"
     for p in k.sizeParameters { out += "  int \(p) = POLYC_SIZE_\(p);\n" }
     var arrays: [String] = []
     for p in k.file.parameters {
@@ -176,15 +229,17 @@ public enum CEmitter {
     }
     out += HostCode(kernel: k).block(k.file.initBody, indent: 1)
     let args = k.file.parameters.map(\.name).joined(separator: ", ")
+    out += openMPWarmUp
     out += "  double polyc_t0 = polyc_now();\n"
     out += "  kernel_\(k.name)(\(args));\n"
     out += "  double polyc_t1 = polyc_now();\n"
     out += "#ifdef POLYBENCH_TIME\n  printf(\"%0.6f\\n\", polyc_t1 - polyc_t0);\n#else\n  (void)polyc_t0; (void)polyc_t1;\n#endif\n"
-    out += "#ifdef POLYBENCH_DUMP_ARRAYS\n"
+    out += keepResultsLive
+    out += "  if (polyc_dump) {\n"
     out += "  fprintf(stderr, \"==BEGIN DUMP_ARRAYS==\\n\");\n"
     out += HostCode(kernel: k).block(k.file.dumpBody, indent: 1)
     if !containsFinish(k.file.dumpBody) { out += "  fprintf(stderr, \"==END   DUMP_ARRAYS==\\n\");\n" }
-    out += "#endif\n"
+    out += "  }\n"
     for a in arrays { out += "  free(\(a));\n" }
     out += "  return 0;\n}\n"
     return out

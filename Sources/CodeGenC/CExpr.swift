@@ -72,6 +72,7 @@ struct CExprPrinter {
       return "(\(x[0]) \(op) \(x[1]) ? \(x[0]) : \(x[1]))"
     case "floordiv": return "polyc_floord(\(a[0]), \(a[1]))"
     case "ceildiv": return "polyc_ceild(\(a[0]), \(a[1]))"
+    case "sat_rdhm", "rdiv_pot", "shl", "clamp": return "polyc_\(f)(" + a.joined(separator: ", ") + ")"
     default:
       let allF32 = !args.isEmpty && args.allSatisfy { kernel.valueType(of: $0, locals: locals) == .scalar(.f32) }
       return (allF32 ? f + "f" : f) + "(" + a.joined(separator: ", ") + ")"

@@ -3,7 +3,9 @@
 // Prints the loop structure isl generated. A user node `S0(c0, c1)` becomes the
 // statement's own text with its source iterators replaced by the argument
 // expressions. Marks placed by the transforms (`parallel`, `simd`) become
-// OpenMP pragmas on the loop right below them; any other mark is transparent.
+// OpenMP pragmas on the loop right below them (`parallel` and `simd` on one
+// loop: `omp parallel for simd`); any other mark is transparent. Upper bounds
+// that need min/max/division are hoisted into a `const` local.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,12 +15,17 @@ import Model
 
 struct ISLASTPrinter {
   let scop: Scop
-  var openMP: Bool = true
+  var options: CEmitOptions
+  var openMP: Bool { options.openMP }
   private let statements: [String: StatementInfo]
 
   init(scop: Scop, openMP: Bool = true) {
+    self.init(scop: scop, options: CEmitOptions(openMP: openMP))
+  }
+
+  init(scop: Scop, options: CEmitOptions) {
     self.scop = scop
-    self.openMP = openMP
+    self.options = options
     var s: [String: StatementInfo] = [:]
     for st in scop.statements { s[st.name] = st }
     statements = s
@@ -26,41 +33,128 @@ struct ISLASTPrinter {
 
   func print(_ node: ASTNode, indent: Int) throws -> String {
     var out = ""
-    try emit(node, indent: indent, pragma: nil, into: &out)
+    try emit(node, indent: indent, marks: [], jams: [], into: &out)
     return out
   }
 
   private func pad(_ n: Int) -> String { String(repeating: "  ", count: n) }
 
-  private func emit(_ node: ASTNode, indent: Int, pragma: String?, into out: inout String) throws {
+  /// `marks` are the names of the marks right above this node; they apply to
+  /// the first `for` on each path below (through guards and blocks, which isl
+  /// emits around the pieces of one band's loop) and to nothing deeper.
+  private func emit(_ node: ASTNode, indent: Int, marks: [String], jams: [(String, Int)], into out: inout String) throws {
     switch node {
     case .block(let children):
-      for c in children { try emit(c, indent: indent, pragma: nil, into: &out) }
+      for c in children { try emit(c, indent: indent, marks: marks, jams: jams, into: &out) }
     case .mark(let name, let child):
-      try emit(child, indent: indent, pragma: openMP ? Self.pragma(forMark: name) : nil, into: &out)
+      try emit(child, indent: indent, marks: marks + [name], jams: jams, into: &out)
     case .ifStmt(let cond, let then, let otherwise):
       out += pad(indent) + "if (\(expr(cond))) {\n"
-      try emit(then, indent: indent + 1, pragma: nil, into: &out)
+      try emit(then, indent: indent + 1, marks: marks, jams: jams, into: &out)
       if let otherwise {
         out += pad(indent) + "} else {\n"
-        try emit(otherwise, indent: indent + 1, pragma: nil, into: &out)
+        try emit(otherwise, indent: indent + 1, marks: marks, jams: jams, into: &out)
       }
       out += pad(indent) + "}\n"
     case .forLoop(let it, let initial, let cond, let inc, let body, let degenerate):
       if degenerate {
         out += pad(indent) + "{\n" + pad(indent + 1) + "const int \(it) = \(expr(initial));\n"
-        try emit(body, indent: indent + 1, pragma: nil, into: &out)
+        try emit(body, indent: indent + 1, marks: [], jams: jams, into: &out)
         out += pad(indent) + "}\n"
         return
       }
-      if let pragma { out += pad(indent) + pragma + "\n" }
+      if let u = UnrollJam.factor(marks), !marks.contains("parallel"), let (op, bound) = jamBound(it, cond),
+         UnrollJam.canJam(iterator: it, increment: inc, body: body) {
+        out += pad(indent) + "{\n"
+        out += pad(indent + 1) + "const int \(it)_ub = \(expr(bound));\n"
+        out += pad(indent + 1) + "int \(it) = \(expr(initial));\n"
+        out += pad(indent + 1) + "for (; \(it) + \(u - 1) \(op) \(it)_ub; \(it) += \(u)) {\n"
+        try emit(body, indent: indent + 2, marks: [], jams: jams + [(it, u)], into: &out)
+        out += pad(indent + 1) + "}\n"
+        out += pad(indent + 1) + "for (; \(it) \(op) \(it)_ub; \(it)++) {\n"
+        try emit(body, indent: indent + 2, marks: [], jams: jams, into: &out)
+        out += pad(indent + 1) + "}\n"
+        out += pad(indent) + "}\n"
+        return
+      }
+      var level = indent
+      var condText = expr(cond)
+      let hoisted = options.hoistBounds ? hoistableBound(it, cond) : nil
+      if let (op, bound) = hoisted {
+        out += pad(indent) + "{\n"
+        level += 1
+        out += pad(level) + "const int \(it)_ub = \(expr(bound));\n"
+        condText = "\(it) \(op) \(it)_ub"
+      }
+      if openMP { out += pragmaLines(forMarks: marks, indent: level) }
       let step = inc == .int(1) ? "\(it)++" : "\(it) += \(expr(inc))"
-      out += pad(indent) + "for (int \(it) = \(expr(initial)); \(expr(cond)); \(step)) {\n"
-      try emit(body, indent: indent + 1, pragma: nil, into: &out)
-      out += pad(indent) + "}\n"
+      out += pad(level) + "for (int \(it) = \(expr(initial)); \(condText); \(step)) {\n"
+      if !jams.isEmpty && !UnrollJam.containsLoop(body) {
+        for offsets in UnrollJam.offsetCombinations(jams) {
+          try emit(UnrollJam.substitute(body, offsets), indent: level + 1, marks: [], jams: [], into: &out)
+        }
+      } else {
+        try emit(body, indent: level + 1, marks: [], jams: jams, into: &out)
+      }
+      out += pad(level) + "}\n"
+      if hoisted != nil { out += pad(indent) + "}\n" }
     case .user(let e):
       out += pad(indent) + (try statementText(e)) + "\n"
     }
+  }
+
+  /// `it <= bound` or `it < bound` (any bound not involving `it`).
+  func jamBound(_ it: String, _ cond: ASTExpr) -> (String, ASTExpr)? {
+    guard case .op(let op, let args) = cond, args.count == 2, args[0] == .id(it), op == .le || op == .lt,
+          !Self.mentions(args[1], it) else { return nil }
+    return (op == .le ? "<=" : "<", args[1])
+  }
+
+  /// `it <= bound` or `it < bound` where computing `bound` needs a call
+  /// (min, max, floor division): worth computing once before the loop.
+  func hoistableBound(_ it: String, _ cond: ASTExpr) -> (String, ASTExpr)? {
+    guard case .op(let op, let args) = cond, args.count == 2, args[0] == .id(it), op == .le || op == .lt else { return nil }
+    guard Self.needsCall(args[1]), !Self.mentions(args[1], it) else { return nil }
+    return (op == .le ? "<=" : "<", args[1])
+  }
+
+  static func needsCall(_ e: ASTExpr) -> Bool {
+    guard case .op(let op, let args) = e else { return false }
+    switch op {
+    case .min, .max, .fdivQ, .pdivQ, .div, .pdivR, .zdivR, .cond, .select: return true
+    default: return args.contains(where: needsCall)
+    }
+  }
+
+  static func mentions(_ e: ASTExpr, _ name: String) -> Bool {
+    switch e {
+    case .int: return false
+    case .id(let s): return s == name
+    case .op(_, let args): return args.contains { mentions($0, name) }
+    }
+  }
+
+  /// The pragma lines for a loop right below `marks`.
+  func pragmaLines(forMarks marks: [String], indent: Int) -> String {
+    let parallel = marks.contains("parallel")
+    let simd = marks.contains("simd")
+    var omp: String?
+    var plain: String?
+    if parallel && simd && options.vectorPragma == .ompSimd {
+      omp = "#pragma omp parallel for simd"
+    } else {
+      if parallel { omp = "#pragma omp parallel for" }
+      if simd { if options.vectorPragma == .ompSimd { omp = omp ?? "#pragma omp simd" } else { plain = "#pragma GCC ivdep" } }
+    }
+    if marks.contains("ivdep") { plain = "#pragma GCC ivdep" }
+    var out = ""
+    if let omp {
+      if options.guardPragmas { out += pad(indent) + "#ifdef _OPENMP\n" }
+      out += pad(indent) + omp + "\n"
+      if options.guardPragmas { out += pad(indent) + "#endif\n" }
+    }
+    if let plain { out += pad(indent) + plain + "\n" }
+    return out
   }
 
   static func pragma(forMark name: String) -> String? {

@@ -66,19 +66,49 @@ public final class Dependences {
   }
 
   /// Checks a schedule map (instance -> time vector). Returns nil when legal.
+  ///
+  /// For each dependence map, the time distance `sched(sink) - sched(source)`
+  /// must be lexicographically positive. isl's flat schedule maps have one
+  /// range dimension count for all statements, so the distances live in one
+  /// space. Only when a dependence is violated is the (costlier) lexicographic
+  /// order between its two statements built, to extract a witness pair.
   public func violation(of schedule: UnionMap) throws -> Violation? {
-    let order = try schedule.lexGreaterOrEqual(schedule)
     for kind in [DependenceKind.flow, .anti, .output] {
       guard let deps = map(kind) else { continue }
       for m in try deps.maps() {
-        let bad = try m.toUnionMap().intersect(order)
+        let dep = try m.toUnionMap()
+        let distances = try dep.applyDomain(schedule).applyRange(schedule).deltas()
+        guard let first = try distances.sets().first else { continue }
+        let bad = try distances.intersect(try Self.lexNonPositive(try first.dimensionCount(), prefix: scop.parameterPrefix, ctx: scop.ctx))
         if try bad.isEmpty() { continue }
-        let badMap = try bad.toMap()
-        let witness = try badMap.wrap().samplePoint().map { Self.pointText($0.description) } ?? "\(badMap)"
-        return Violation(kind: kind, source: m.domainTupleName ?? "?", sink: m.rangeTupleName ?? "?", witness: witness)
+        return try witness(kind: kind, dependence: m, schedule: schedule)
       }
     }
     return nil
+  }
+
+  func witness(kind: DependenceKind, dependence m: Map, schedule: UnionMap) throws -> Violation {
+    let source = try schedule.intersectDomain(try m.domain().toUnionSet())
+    let sink = try schedule.intersectDomain(try m.range().toUnionSet())
+    let bad = try m.toUnionMap().intersect(try source.lexGreaterOrEqual(sink))
+    let text: String
+    if let badMap = try bad.maps().first {
+      text = try badMap.wrap().samplePoint().map { Self.pointText($0.description) } ?? "\(badMap)"
+    } else {
+      text = "\(m)"
+    }
+    return Violation(kind: kind, source: m.domainTupleName ?? "?", sink: m.rangeTupleName ?? "?", witness: text)
+  }
+
+  /// `{ [d0, ..., dn-1] }` that are zero or lexicographically negative.
+  static func lexNonPositive(_ n: Int, prefix: String, ctx: Context) throws -> UnionSet {
+    let vars = (0..<n).map { "d\($0)" }
+    var cases = [vars.map { "\($0) = 0" }.joined(separator: " and ")]
+    for k in 0..<n {
+      cases.append((vars[..<k].map { "\($0) = 0" } + ["\(vars[k]) < 0"]).joined(separator: " and "))
+    }
+    let body = n == 0 ? "" : " : " + cases.map { "(\($0))" }.joined(separator: " or ")
+    return try UnionSet(ctx, prefix + "{ [\(vars.joined(separator: ", "))]\(body) }")
   }
 
   public func violation(of schedule: Schedule) throws -> Violation? { try violation(of: try schedule.map()) }

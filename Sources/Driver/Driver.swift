@@ -13,6 +13,7 @@ import Frontend
 import ISL
 import Model
 import Scheduler
+import Transforms
 
 /// Every error the pipeline reports to a user (exit status 1).
 public enum PolycError: Error, CustomStringConvertible {
@@ -53,7 +54,7 @@ public enum PolycError: Error, CustomStringConvertible {
 
 /// What `polyc` can print.
 public enum EmitKind: String, CaseIterable, Sendable {
-  case c, program, schedule, deps, scop, ast
+  case c, program, schedule, deps, scop, jscop, ast, npu
 }
 
 /// One compiled kernel: every stage's output.
@@ -63,16 +64,26 @@ public final class Compilation {
   public let dependences: Dependences
   public let strategy: Strategy
   public let result: ScheduleResult
+  /// The CPU transforms applied to the scheduler's tree (tiling, marks), checked for legality.
+  public let transforms: TransformResult?
+  /// How C is printed for this compilation (pragmas, `restrict`).
+  public let emitOptions: CEmitOptions
 
-  init(kernel: CheckedKernel, scop: Scop, dependences: Dependences, strategy: Strategy, result: ScheduleResult) {
+  init(kernel: CheckedKernel, scop: Scop, dependences: Dependences, strategy: Strategy, result: ScheduleResult,
+       transforms: TransformResult? = nil, emitOptions: CEmitOptions = CEmitOptions()) {
     self.kernel = kernel
     self.scop = scop
     self.dependences = dependences
     self.strategy = strategy
     self.result = result
+    self.transforms = transforms
+    self.emitOptions = emitOptions
   }
 
+  /// The scheduler's schedule.
   public var schedule: Schedule { result.schedule }
+  /// The schedule C is generated from: the scheduler's, transformed.
+  public var codeSchedule: Schedule { transforms?.schedule ?? result.schedule }
 }
 
 public enum Pipeline {
@@ -86,8 +97,11 @@ public enum Pipeline {
     do { return try Strategy.load(path: path) } catch { throw PolycError.wrap(error) }
   }
 
-  /// Runs the pipeline up to a legal schedule.
-  public static func compile(kernel: CheckedKernel, strategy: Strategy, ctx: Context = Context()) throws -> Compilation {
+  /// Runs the pipeline up to a legal schedule: schedule, check, transform
+  /// (tiling, parallel and vector marks; `transforms` overrides what the
+  /// strategy asks for), check again.
+  public static func compile(kernel: CheckedKernel, strategy: Strategy, ctx: Context = Context(),
+                             transforms: TransformOptions? = nil) throws -> Compilation {
     do {
       let scop = try Scop.build(kernel, ctx: ctx)
       let deps = try Dependences(scop: scop)
@@ -95,7 +109,17 @@ public enum Pipeline {
       if let v = try deps.violation(of: result.schedule) {
         throw PolycError.illegalSchedule(kernel: kernel.name, strategy: strategy.name, v)
       }
-      return Compilation(kernel: kernel, scop: scop, dependences: deps, strategy: strategy, result: result)
+      let options = transforms ?? TransformOptions(strategy: strategy)
+      let transformed = try TransformPipeline.apply(schedule: result.schedule, scop: scop, dependences: deps, options: options,
+                                                    directives: result.directives)
+      if ProcessInfo.processInfo.environment["POLYC_TRANSFORM_NOTES"] != nil {
+        FileHandle.standardError.write(transformed.notes.map { "note: \($0)\n" }.joined().data(using: .utf8)!)
+      }
+      if let v = try deps.violation(of: try transformed.schedule.map()) {
+        throw PolycError.illegalSchedule(kernel: kernel.name, strategy: strategy.name + " (after transforms)", v)
+      }
+      return Compilation(kernel: kernel, scop: scop, dependences: deps, strategy: strategy, result: result,
+                         transforms: transformed, emitOptions: CEmitOptions(transforms: options))
     } catch {
       throw PolycError.wrap(error)
     }
@@ -108,12 +132,14 @@ public enum Pipeline {
   public static func emit(_ kind: EmitKind, _ c: Compilation, dataset: String? = nil) throws -> String {
     do {
       switch kind {
-      case .c: return try CEmitter.emitKernel(scop: c.scop, schedule: c.schedule)
-      case .program: return try CEmitter.emitProgram(scop: c.scop, schedule: c.schedule, dataset: dataset)
+      case .c: return try CEmitter.emitKernel(scop: c.scop, schedule: c.codeSchedule, options: c.emitOptions)
+      case .program: return try CEmitter.emitProgram(scop: c.scop, schedule: c.codeSchedule, dataset: dataset, options: c.emitOptions)
       case .scop: return try c.scop.render()
+      case .jscop: return try JSCoP.export(c.scop, schedule: c.schedule)
       case .deps: return try c.dependences.render()
-      case .schedule: return "# strategy: \(c.strategy.name) (backend \(c.result.backend))\n" + c.schedule.description + "\n"
+      case .schedule: return try c.result.render(dependences: c.dependences)
       case .ast: return ASTPrinter.print(c.kernel.file)
+      case .npu: return try NPURunner.assembly(c, dataset: dataset)
       }
     } catch {
       throw PolycError.wrap(error)

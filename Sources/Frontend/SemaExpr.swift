@@ -17,8 +17,12 @@ enum Builtin {
   static let arity: [String: Int] = [
     "sqrt": 1, "exp": 1, "log": 1, "fabs": 1, "sin": 1, "cos": 1, "tan": 1, "floor": 1, "ceil": 1,
     "pow": 2, "min": 2, "max": 2, "floordiv": 2, "ceildiv": 2,
+    // Quantization intrinsics (gemmlowp/TFLite int32 fixed point, docs/npu-isa.md §4).
+    "sat_rdhm": 2, "rdiv_pot": 2, "shl": 2, "clamp": 3,
   ]
   static let integerOnly: Set<String> = ["floordiv", "ceildiv"]
+  /// Quantization intrinsics: integer arguments no wider than `int` (no implicit narrowing), result `int`.
+  static let quantization: Set<String> = ["sat_rdhm", "rdiv_pot", "shl", "clamp"]
 }
 
 extension Sema {
@@ -107,6 +111,13 @@ extension Sema {
     if Builtin.integerOnly.contains(function) {
       for (argument, type) in zip(arguments, types) where type.isFloat {
         throw error(Message.integerArgument(function, type.name), at: startLocation(of: argument))
+      }
+      return .int
+    }
+    if Builtin.quantization.contains(function) {
+      for (argument, type) in zip(arguments, types) {
+        if type.isFloat { throw error(Message.integerArgument(function, type.name), at: startLocation(of: argument)) }
+        if type == .scalar(.i64) { throw error(Message.narrowing(from: type.name, to: "i32"), at: startLocation(of: argument)) }
       }
       return .int
     }

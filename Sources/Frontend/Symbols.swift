@@ -104,6 +104,7 @@ public struct CheckedKernel: Hashable, Sendable {
     case .call(let f, let args):
       switch f {
       case "floordiv", "ceildiv": return .int
+      case "sat_rdhm", "rdiv_pot", "shl", "clamp": return .int
       case "min", "max":
         return args.map { valueType(of: $0, locals: locals) }.reduce(ValueType.int, Self.arithmetic)
       default:

@@ -14,7 +14,7 @@ struct Polyc: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "polyc",
     abstract: "A configurable polyhedral loop scheduler for CPU and NPU kernels.",
-    subcommands: [Compile.self],
+    subcommands: [Compile.self, BenchCommand.self, NPUCommand.self],
     defaultSubcommand: Compile.self)
 }
 

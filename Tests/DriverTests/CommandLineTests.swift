@@ -73,7 +73,7 @@ import TestSupport
 
   /// Runs the whole pipeline with the isl context freed in abort-on-error mode:
   /// a leaked isl object would make polyc abort.
-  @Test(arguments: Fixtures.polybenchKernels)
+  @Test(arguments: Fixtures.sweepKernels)
   func noIslObjectLeaks(kernel: String) throws {
     for emit in ["c", "deps", "scop", "schedule"] {
       let r = try polyc([Fixtures.kernelPath(kernel), "--emit", emit], env: ["POLYC_ISL_LEAK_CHECK": "1"])

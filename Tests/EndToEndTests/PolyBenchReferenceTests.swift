@@ -23,7 +23,7 @@ import TestSupport
   @Test(arguments: Fixtures.presets().filter { $0 != "identity" }, datasets)
   func everyPresetReproducesPolyBench(strategy: String, dataset: String) throws {
     var failures: [String] = []
-    for kernel in Fixtures.polybenchKernels {
+    for kernel in Fixtures.sweepKernels {
       do {
         let (dump, _) = try Fixtures.runProgram(kernel: kernel, strategy: strategy, dataset: dataset)
         if let m = DumpComparison.compare(expected: try Fixtures.referenceDump(kernel, dataset), actual: dump) {

@@ -1,6 +1,7 @@
 import Frontend
 import ISL
 import Model
+import Foundation
 import Testing
 import TestSupport
 
@@ -100,5 +101,23 @@ import TestSupport
       #expect(try s.originalSchedule.domain().isEqual(s.domain), "\(k)")
       #expect(try s.originalSchedule.map().isInjective(), "\(k): original schedule not injective")
     }
+  }
+}
+
+@Suite struct JSCoPTests {
+  @Test func exportsPollyJSCoP() throws {
+    let ctx = Context()
+    let s = try Scop.build(try Frontend.load(path: Fixtures.kernelPath("gemm")), ctx: ctx)
+    let text = try JSCoP.export(s, schedule: s.originalSchedule)
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    #expect(json["name"] as? String == "kernel_gemm")
+    let statements = try #require(json["statements"] as? [[String: Any]])
+    #expect(statements.map { $0["name"] as? String } == ["S0", "S1"])
+    let s1 = statements[1]
+    let schedule = try UnionMap(ctx, try #require(s1["schedule"] as? String))
+    #expect(try schedule.isEqual(try s.originalSchedule.map().intersectDomain(try Set(ctx, s.statements[1].domain).toUnionSet())))
+    let accesses = try #require(s1["accesses"] as? [[String: String]])
+    #expect(accesses.filter { $0["kind"] == "write" }.count == 1)
+    #expect(try Set(ctx, try #require(s1["domain"] as? String)).isEqual(try Set(ctx, s.statements[1].domain).intersectParams(s.context)))
   }
 }

@@ -17,6 +17,17 @@ public enum Fixtures {
     "deriche", "floyd-warshall", "nussinov", "adi", "fdtd-2d", "heat-3d", "jacobi-1d", "jacobi-2d", "seidel-2d",
   ]
 
+  /// True when POLYC_FULL_TESTS is set (`make test-full`): the kernel x
+  /// strategy sweeps then cover all 30 kernels instead of `sweepSubset`.
+  public static var fullSweep: Bool { ProcessInfo.processInfo.environment["POLYC_FULL_TESTS"] != nil }
+
+  /// Kernels covering every shape of the suite (BLAS, reductions with
+  /// scalars, triangular solvers, reverse loops and guards, stencils).
+  public static let sweepSubset = ["gemm", "2mm", "atax", "durbin", "trisolv", "nussinov", "jacobi-1d", "seidel-2d"]
+
+  /// The kernels the kernel x strategy sweeps run on.
+  public static var sweepKernels: [String] { fullSweep ? polybenchKernels : sweepSubset }
+
   public static func kernelPath(_ name: String) -> String { "\(root)/Kernels/polybench/\(name).loop" }
   public static func configPath(_ name: String) -> String { "\(root)/Configs/\(name).json" }
 
@@ -49,23 +60,42 @@ public enum Fixtures {
     return nil
   }
 
+  /// The program text of `kernel` under `strategy`, computed once per test
+  /// process (every data set is in it; `-D<NAME>_DATASET` selects one).
+  public static func programText(kernel: String, strategy: String) throws -> String {
+    let key = "\(kernel)|\(strategy)"
+    if let cached = ProgramCache.shared.get(key) { return cached }
+    let k = try Pipeline.loadKernel(path: kernelPath(kernel))
+    let s = try Pipeline.loadStrategy(path: configPath(strategy))
+    let c = try Pipeline.compile(kernel: k, strategy: s)
+    let text = try Pipeline.emit(.program, c)
+    ProgramCache.shared.set(key, text)
+    return text
+  }
+
   /// Compiles `kernel` under `strategy`, builds the program with the system
   /// C compiler and runs it; returns the dump and the compiler's warnings.
   public static func runProgram(kernel: String, strategy: String, dataset: String, cflags: [String] = ["-O2", "-Wall", "-ffp-contract=off"],
                                 env: [String: String]? = nil) throws -> (dump: String, warnings: String) {
-    let k = try Pipeline.loadKernel(path: kernelPath(kernel))
-    let s = try Pipeline.loadStrategy(path: configPath(strategy))
-    let c = try Pipeline.compile(kernel: k, strategy: s)
-    let text = try Pipeline.emit(.program, c, dataset: dataset)
+    let text = try programText(kernel: kernel, strategy: strategy)
     let dir = try temporaryDirectory("\(kernel)-\(strategy)-\(dataset)")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let src = "\(dir)/\(kernel).c", bin = "\(dir)/\(kernel)"
     try text.write(toFile: src, atomically: true, encoding: .utf8)
-    let warnings = try CCompiler(command: "cc", flags: cflags).compile(source: src, output: bin, extraFlags: ["-DPOLYBENCH_DUMP_ARRAYS"])
+    let warnings = try CCompiler(command: "cc", flags: cflags).compile(source: src, output: bin, extraFlags: ["-DPOLYBENCH_DUMP_ARRAYS", "-D\(dataset)_DATASET"])
     let r = try ProcessRunner.run(bin, [], timeout: 120, environment: env)
     guard r.status == 0, !r.timedOut else {
       throw CCompiler.Failure(message: "\(kernel) exited with \(r.status)\(r.timedOut ? " (timed out)" : "")")
     }
     return (r.stderr, warnings)
   }
+}
+
+/// Emitted program texts shared by the tests of one process.
+final class ProgramCache: @unchecked Sendable {
+  static let shared = ProgramCache()
+  private let lock = NSLock()
+  private var texts: [String: String] = [:]
+  func get(_ key: String) -> String? { lock.lock(); defer { lock.unlock() }; return texts[key] }
+  func set(_ key: String, _ value: String) { lock.lock(); defer { lock.unlock() }; texts[key] = value }
 }

@@ -1,0 +1,63 @@
+//===- TransformPipeline.swift - The CPU transforms, in order -------------===//
+//
+// scheduled tree
+//   -> BandMerging          (perfectly nested bands into permutable bands)
+//   -> Tiling (+Wavefront)  (permutable bands; wavefront when no tile loop is parallel)
+//   -> IntraTileReordering  (stride-1 parallel innermost loop)
+//   -> InnermostDistribution (per-statement innermost loops, when that makes them parallel)
+//   -> UnrollAndJam         (optional)
+//   -> ParallelMarks, VectorMarks
+//   -> MarkAudit            (every mark re-checked against the dependences)
+//
+// Each pass is thin and may fail: an isl error, or a result that violates a
+// dependence, drops that pass (the tree before it is kept) with a note, in
+// the spirit of Polly's fallbacks. The Driver checks the final tree again.
+//
+//===----------------------------------------------------------------------===//
+
+import Dependences
+import ISL
+import Model
+import Scheduler
+
+/// The transformed schedule and what each pass did or skipped.
+public struct TransformResult {
+  public let schedule: Schedule
+  public let notes: [String]
+}
+
+public enum TransformPipeline {
+  /// `directives`: the scheduler's directives the schedule honours; a loop of
+  /// an iterator with a `serial` directive is never marked parallel.
+  public static func apply(schedule: Schedule, scop: Scop, dependences: Dependences,
+                           options: TransformOptions, directives: [Directive] = []) throws -> TransformResult {
+    guard options.isEnabled else { return TransformResult(schedule: schedule, notes: []) }
+    let cx = try TransformContext(scop: scop, dependences: dependences, options: options,
+                                  serial: directives.filter { $0.kind == .serial })
+    var current = schedule
+    typealias Pass = (name: String, enabled: Bool, run: (ScheduleNode, TransformContext) throws -> ScheduleNode)
+    let passes: [Pass] = [
+      ("merge", options.mergeNestedBands, BandMerging.apply),
+      ("tiling", options.tile, Tiling.apply),
+      ("reorder", options.intraTileReorder && (options.tile || options.vectorize), IntraTileReordering.apply),
+      ("distribution", options.vectorize && options.distributeInnermost, InnermostDistribution.apply),
+      ("unroll-and-jam", !options.unrollAndJam.isEmpty, UnrollAndJam.apply),
+      ("parallel", options.parallel, ParallelMarks.apply),
+      ("simd", options.vectorize, VectorMarks.apply),
+      ("audit", options.parallel || options.vectorize, MarkAudit.apply),
+    ]
+    for pass in passes where pass.enabled {
+      do {
+        let next = try pass.run(try current.root(), cx).schedule()
+        if let v = try dependences.violation(of: next) {
+          cx.note("\(pass.name): result violates a dependence (\(v)); pass dropped")
+          continue
+        }
+        current = next
+      } catch {
+        cx.note("\(pass.name): failed (\(error)); pass dropped")
+      }
+    }
+    return TransformResult(schedule: current, notes: cx.notes)
+  }
+}

@@ -1,0 +1,85 @@
+// `polyc bench` end to end on MINI (fast), and the verification failure path:
+// a variant whose output differs from the original's is reported as failed,
+// never as fast.
+
+import Bench
+import Driver
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct BenchCommandTests {
+  @Test func benchOnMiniWritesTheFourReports() throws {
+    guard let polyc = Fixtures.polycBinary else { Issue.record("polyc binary not found next to the tests"); return }
+    let out = try Fixtures.temporaryDirectory("bench")
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let r = try ProcessRunner.run(polyc, ["bench", "--root", Fixtures.root, "--dataset", "MINI", "--kernels", "gemm,jacobi-1d",
+                                          "--repetitions", "1", "--out", out], timeout: 900)
+    #expect(r.status == 0, "\(r.stderr)")
+    for f in Reports.files {
+      #expect(FileManager.default.fileExists(atPath: "\(out)/\(f)"), "missing \(f)")
+    }
+    #expect(r.stdout.contains("geomean"))
+    #expect(r.stderr.contains("[1/2] gemm"))
+    let data = try Data(contentsOf: URL(fileURLWithPath: "\(out)/results.json"))
+    let result = try JSONDecoder().decode(CampaignResult.self, from: data)
+    #expect(result.kernels.map(\.kernel) == ["gemm", "jacobi-1d"])
+    for k in result.kernels {
+      #expect(k.original.status == .ok)
+      for v in k.strategies where v.status != .skipped {
+        #expect(v.status == .ok, "\(k.kernel) \(v.variant): \(v.message ?? "")")
+      }
+    }
+    let csv = try String(contentsOfFile: "\(out)/results.csv", encoding: .utf8)
+    #expect(csv.hasPrefix("kernel,dataset,variant,status"))
+    let svg = try String(contentsOfFile: "\(out)/speedups.svg", encoding: .utf8)
+    #expect(svg.hasPrefix("<svg") && svg.contains("</svg>"))
+  }
+
+  @Test func wrongOutputIsReportedAsFailed() throws {
+    let out = try Fixtures.temporaryDirectory("bench-fail")
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    var config = BenchConfiguration(root: Fixtures.root, kernels: ["gemm"])
+    config.strategies = ["identity"]
+    config.dataset = "MINI"
+    config.repetitions = 1
+    config.outputDirectory = out
+    config.sourceHook = { _, _, source in
+      source.replacingOccurrences(of: "  double polyc_t1 = polyc_now();\n", with: "  double polyc_t1 = polyc_now();\n  C[0][0] += 1.0;\n")
+    }
+    let result = try BenchRunner(config: config).run()
+    let v = try #require(result.kernels.first?.variant("identity"))
+    #expect(v.status == .failed)
+    #expect(v.median == nil && v.speedup == nil)
+    #expect(v.message?.contains("wrong output") == true, "\(v.message ?? "")")
+    #expect(result.geomean("identity") == nil)
+    #expect(Reports.table(result).contains("FAILED"))
+    #expect(Reports.markdown(result).contains("FAILED"))
+  }
+
+  @Test func missingStrategyIsSkippedWithANotice() throws {
+    let out = try Fixtures.temporaryDirectory("bench-skip")
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    var config = BenchConfiguration(root: Fixtures.root, kernels: ["jacobi-1d"])
+    config.strategies = ["identity", "no-such-strategy"]
+    config.dataset = "MINI"
+    config.repetitions = 1
+    config.outputDirectory = out
+    let result = try BenchRunner(config: config).run()
+    #expect(result.kernels[0].variant("no-such-strategy")?.status == .skipped)
+    #expect(result.notices.contains { $0.contains("no-such-strategy") })
+    #expect(result.kernels[0].variant("identity")?.status == .ok)
+  }
+
+  @Test func unknownDatasetIsAnError() {
+    var config = BenchConfiguration(root: Fixtures.root, kernels: ["gemm"])
+    config.dataset = "HUGE"
+    #expect(throws: BenchError.self) { try BenchRunner(config: config).run() }
+  }
+
+  @Test func statistics() {
+    #expect(Statistics.median([3, 1, 2]) == 2)
+    #expect(Statistics.median([4, 1, 2, 3]) == 2.5)
+    #expect(abs(Statistics.geomean([2, 8]) - 4) < 1e-12)
+  }
+}
