@@ -46,6 +46,11 @@ public struct BenchConfiguration: Sendable {
   public var root: String
   /// Seconds before a run is killed (reported as failed).
   public var timeout: Double = 900
+  /// `OMP_WAIT_POLICY` of every run, every variant alike (nil: the runtime's
+  /// default). PASSIVE by default: on small virtual machines, threads that
+  /// spin at barriers make the hypervisor preempt their virtual CPU (pause-loop
+  /// exiting) and a kernel's time varies tenfold; see docs/bench.md.
+  public var ompWaitPolicy: String? = "PASSIVE"
   /// Emit `restrict` array parameters in polyc's programs.
   public var restrictArrays = true
   /// Test hook: rewrites the C text polyc generated for (kernel, strategy)

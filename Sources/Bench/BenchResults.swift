@@ -60,6 +60,8 @@ public struct CampaignResult: Codable, Sendable, Equatable {
   public var cflags: [String]
   public var pollyCompiler: String?
   public var pollyFlags: [String]?
+  /// `OMP_WAIT_POLICY` of every run (nil: the runtime's default).
+  public var ompWaitPolicy: String?
   /// Strategy and peer columns, in order.
   public var columns: [String]
   public var kernels: [KernelResult]

@@ -53,7 +53,7 @@ public final class BenchRunner {
       date: ISO8601DateFormatter().string(from: Date()), host: ProcessInfo.processInfo.hostName,
       dataset: config.dataset, threads: config.threads, repetitions: config.repetitions,
       cc: config.cc, cflags: config.cflags, pollyCompiler: polly,
-      pollyFlags: config.peers.contains(.polly) ? config.pollyFlags : nil,
+      pollyFlags: config.peers.contains(.polly) ? config.pollyFlags : nil, ompWaitPolicy: config.ompWaitPolicy,
       columns: columns, kernels: kernels, notices: notices)
     try Reports.write(result, to: out)
     return result
@@ -200,7 +200,11 @@ public final class BenchRunner {
     return Built(result: r, timedBinary: "\(dir)/\(name).time", verifyBinary: "\(dir)/\(name).verify")
   }
 
-  var environment: [String: String] { ["OMP_NUM_THREADS": "\(config.threads)"] }
+  var environment: [String: String] {
+    var env = ["OMP_NUM_THREADS": "\(config.threads)"]
+    if let policy = config.ompWaitPolicy { env["OMP_WAIT_POLICY"] = policy }
+    return env
+  }
 
   func dump(_ binary: String) throws -> String {
     let r = try ProcessRunner.run(binary, [], timeout: config.timeout, environment: environment)

@@ -63,6 +63,24 @@ struct ISLASTPrinter {
         out += pad(indent) + "}\n"
         return
       }
+      if let u = UnrollJam.factor(marks), marks.contains("parallel"), let (op, bound) = jamBound(it, cond),
+         UnrollJam.canJam(iterator: it, increment: inc, body: body) {
+        // An OpenMP loop must be in canonical form: the jammed part runs up to
+        // a precomputed end, the leftover iterations follow serially.
+        out += pad(indent) + "{\n"
+        out += pad(indent + 1) + "const int \(it)_lb = \(expr(initial));\n"
+        out += pad(indent + 1) + "const int \(it)_ub = \(expr(bound))\(op == "<" ? " - 1" : "");\n"
+        out += pad(indent + 1) + "const int \(it)_end = \(it)_lb + (\(it)_ub >= \(it)_lb ? (\(it)_ub - \(it)_lb + 1) / \(u) * \(u) : 0);\n"
+        if openMP { out += pragmaLines(forMarks: marks, indent: indent + 1) }
+        out += pad(indent + 1) + "for (int \(it) = \(it)_lb; \(it) < \(it)_end; \(it) += \(u)) {\n"
+        try emit(body, indent: indent + 2, marks: [], jams: jams + [(it, u)], into: &out)
+        out += pad(indent + 1) + "}\n"
+        out += pad(indent + 1) + "for (int \(it) = \(it)_end; \(it) <= \(it)_ub; \(it)++) {\n"
+        try emit(body, indent: indent + 2, marks: [], jams: jams, into: &out)
+        out += pad(indent + 1) + "}\n"
+        out += pad(indent) + "}\n"
+        return
+      }
       if let u = UnrollJam.factor(marks), !marks.contains("parallel"), let (op, bound) = jamBound(it, cond),
          UnrollJam.canJam(iterator: it, increment: inc, body: body) {
         out += pad(indent) + "{\n"

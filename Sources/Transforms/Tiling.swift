@@ -8,7 +8,8 @@
 //
 // The tile band's loops step by the tile size (isl's tile_scale_tile_loops).
 // An optional second level tiles the point band again with smaller sizes.
-// A band that is not permutable or too shallow is left alone with a note.
+// A band that is not permutable or too shallow, or whose tiling would not
+// improve locality (TileReuse), is left alone with a note.
 // When the strategy asks for a wavefront and no tile loop is parallel, the
 // tile band is handed to `Wavefront`.
 //
@@ -34,6 +35,13 @@ enum Tiling {
     guard props.permutable else {
       cx.note("tiling: \(cx.describe(band)): not permutable, not tiled")
       return band
+    }
+    if cx.options.tileOnlyWithReuse {
+      let (worth, why) = try TileReuse.worthTiling(band, cx)
+      guard worth else {
+        cx.note("tiling: \(cx.describe(band)): not tiled, \(why)")
+        return band
+      }
     }
     let sizes = try TileSizeModel.sizes(for: band, cx)
     var tiled = try cx.annotate(try band.bandTile(sizes))

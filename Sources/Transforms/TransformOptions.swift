@@ -34,6 +34,9 @@ public struct TransformOptions: Sendable, Equatable {
   /// Tile permutable bands.
   public var tile = false
   public var tileSizes: Sizes = .auto
+  /// Tile a band only when the reuse model says tiling improves locality
+  /// (`TileReuse`: some reuse spans a two-dimensional or strided footprint).
+  public var tileOnlyWithReuse = true
   /// Sizes of a second tiling level inside the first (nil: one level).
   public var secondLevelSizes: [Int]? = nil
   /// Tile only permutable bands with at least this many members.
@@ -45,6 +48,8 @@ public struct TransformOptions: Sendable, Equatable {
   public var parallel = false
   /// Skew the two outer tile loops of a tiled band without a parallel loop.
   public var wavefront = false
+  /// Wavefront only bands whose statements have at least this many loops.
+  public var wavefrontMinDepth = 3
   /// Mark vectorizable innermost loops `simd`.
   public var vectorize = false
   /// Elements per vector register (hint for the tile-size model).

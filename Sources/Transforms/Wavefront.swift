@@ -20,6 +20,14 @@ enum Wavefront {
     let props = try cx.oracle.properties(of: tileBand)
     let n = props.memberCount
     guard n >= 2, props.firstParallelMember == nil else { return tileBand }
+    // One fork/join per wave: worth it only when a tile holds a lot of work,
+    // i.e. the statements have at least three loops (time + 2-D space, or a
+    // 3-D factorization), not for 2-D nests such as trisolv's.
+    let depth = try tileBand.domain().sets().map { try $0.dimensionCount() }.max() ?? 0
+    guard depth >= cx.options.wavefrontMinDepth else {
+      cx.note("wavefront: \(cx.describe(tileBand)): statements have \(depth) loops (< \(cx.options.wavefrontMinDepth)), too little work per wave, skipped")
+      return tileBand
+    }
     guard props.permutable else {
       cx.note("wavefront: \(cx.describe(tileBand)): not permutable, skipped")
       return tileBand

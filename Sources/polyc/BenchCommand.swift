@@ -51,12 +51,18 @@ struct BenchCommand: ParsableCommand {
   @Option(name: .long, help: "Seconds before a run is killed and reported as failed.")
   var timeout: Double = 900
 
+  @Option(name: .long, help: "OMP_WAIT_POLICY of every run: passive, active or default (the runtime's own).")
+  var ompWaitPolicy: String = "passive"
+
   @Flag(name: .long, help: "Do not declare polyc's array parameters restrict.")
   var noRestrict = false
 
   func validate() throws {
     guard BenchConfiguration.allDatasets.contains(dataset) else {
       throw ValidationError("unknown dataset '\(dataset)' (one of \(BenchConfiguration.allDatasets.joined(separator: ", ")))")
+    }
+    guard ["passive", "active", "default"].contains(ompWaitPolicy.lowercased()) else {
+      throw ValidationError("--omp-wait-policy must be passive, active or default, not '\(ompWaitPolicy)'")
     }
     guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -87,6 +93,7 @@ struct BenchCommand: ParsableCommand {
       config.pollyCompiler = pollyCc
       config.timeout = timeout
       config.restrictArrays = !noRestrict
+      config.ompWaitPolicy = ompWaitPolicy.lowercased() == "default" ? nil : ompWaitPolicy.uppercased()
       let runner = BenchRunner(config: config)
       runner.progress = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }
       do {

@@ -38,6 +38,9 @@ struct Compile: ParsableCommand {
   @Option(name: .shortAndLong, help: "Write the output to this file instead of stdout.")
   var output: String?
 
+  @Flag(name: [.short, .long], help: "Print the scheduler's and the transforms' notes (what each pass did or skipped) on stderr.")
+  var verbose = false
+
   func run() throws {
     try runReportingErrors {
       let k = try Pipeline.loadKernel(path: kernel)
@@ -47,6 +50,10 @@ struct Compile: ParsableCommand {
       } else {
         let s = try Pipeline.loadStrategy(path: config)
         let c = try Pipeline.compile(kernel: k, strategy: s, ctx: makeContext())
+        if verbose {
+          let notes = c.result.notes + (c.transforms?.notes ?? [])
+          FileHandle.standardError.write(notes.map { "note: \($0)\n" }.joined().data(using: .utf8)!)
+        }
         text = try Pipeline.emit(emit, c, dataset: dataset)
       }
       try writeOutput(text, to: output)

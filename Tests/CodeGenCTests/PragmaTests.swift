@@ -53,6 +53,7 @@ import Transforms
     var o = TransformOptions()
     o.tile = true
     o.tileSizes = .fixed([32])
+    o.tileOnlyWithReuse = false
     let text = try Self.emit("gemm", o)
     #expect(text.contains("_ub = polyc_min("))
     #expect(!text.contains("<= polyc_min("))

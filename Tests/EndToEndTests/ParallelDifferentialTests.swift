@@ -29,4 +29,17 @@ import TestSupport
     }
     #expect(failures.isEmpty, "strategy \(strategy) on \(dataset) with 2 threads:\n\(failures.joined(separator: "\n"))")
   }
+
+  /// Kernels outside the sweep subset whose `cpu` code exercises the rarer
+  /// paths: a jammed parallel loop (gesummv, heat-3d), untiled bands
+  /// (floyd-warshall), tiled column accesses (mvt), no wavefront (trisolv).
+  @Test(arguments: ["gesummv", "heat-3d", "floyd-warshall", "mvt", "trisolv", "bicg"])
+  func cpuPresetWithTwoThreads(kernel: String) throws {
+    for dataset in Self.datasets {
+      let (dump, warnings) = try Fixtures.runProgram(kernel: kernel, strategy: "cpu", dataset: dataset, cflags: Self.flags,
+                                                     env: ["OMP_NUM_THREADS": "2"])
+      #expect(warnings.isEmpty, "\(kernel): gcc warned: \(warnings.prefix(300))")
+      #expect(DumpComparison.compare(expected: try Fixtures.referenceDump(kernel, dataset), actual: dump) == nil, "\(kernel) \(dataset)")
+    }
+  }
 }

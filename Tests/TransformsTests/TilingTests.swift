@@ -77,6 +77,7 @@ import Transforms
     var options = TransformOptions()
     options.tile = true
     options.tileSizes = .fixed([16])
+    options.tileOnlyWithReuse = false
     let c = try TransformFixture.compile("gemm", backend: .identity, options: options)
     #expect(c.transforms?.notes.contains { $0.contains("tiled 16x16") } == true, "\(c.transforms?.notes ?? [])")
     #expect(try c.dependences.violation(of: c.codeSchedule) == nil)
@@ -88,11 +89,39 @@ import Transforms
     options.tileSizes = .fixed([16])
     options.wavefront = true
     options.parallel = true
+    options.tileOnlyWithReuse = false
+    options.wavefrontMinDepth = 2
     let c = try TransformFixture.compile("jacobi-1d", backend: .isl, options: options)
     let notes = c.transforms?.notes ?? []
     #expect(notes.contains { $0.contains("wavefront") && $0.contains("parallel") }, "\(notes)")
     #expect(try TransformFixture.marks(c.codeSchedule).contains("parallel"))
     #expect(try c.dependences.violation(of: c.codeSchedule) == nil)
+  }
+
+  @Test func tilingNeedsReuseBeyondAOneDimensionalFootprint() throws {
+    var options = TransformOptions()
+    options.tile = true
+    for kernel in ["gesummv", "floyd-warshall"] {
+      let c = try TransformFixture.compile(kernel, backend: .isl, options: options)
+      let notes = c.transforms?.notes ?? []
+      #expect(notes.contains { $0.contains("not tiled, no reuse beyond a one-dimensional footprint") }, "\(kernel): \(notes)")
+      #expect(!notes.contains { $0.contains(": tiled ") }, "\(kernel): \(notes)")
+    }
+    for kernel in ["gemm", "jacobi-2d"] {
+      let c = try TransformFixture.compile(kernel, backend: .isl, options: options)
+      #expect(c.transforms?.notes.contains { $0.contains(": tiled ") } == true, "\(kernel): \(c.transforms?.notes ?? [])")
+      #expect(try c.dependences.violation(of: c.codeSchedule) == nil)
+    }
+  }
+
+  @Test func twoDimensionalNestsGetNoWavefront() throws {
+    var options = TransformOptions()
+    options.tile = true
+    options.wavefront = true
+    options.parallel = true
+    options.tileOnlyWithReuse = false
+    let c = try TransformFixture.compile("jacobi-1d", backend: .isl, options: options)
+    #expect(c.transforms?.notes.contains { $0.contains("too little work per wave") } == true, "\(c.transforms?.notes ?? [])")
   }
 
   @Test func autoTileSizesFollowTheCacheModel() {
@@ -103,5 +132,8 @@ import Transforms
     #expect(TileSizeModel.size(arrays: 3, elementBytes: 8, options: o) == 24)
     o.cache.l2Bytes = 8 * 1024
     #expect(TileSizeModel.size(arrays: 3, elementBytes: 8, options: o) == 16)
+    // A 3-D footprint (heat-3d's time-tiled band): the cube root.
+    o.cache.l2Bytes = 512 * 1024
+    #expect(TileSizeModel.size(arrays: 2, elementBytes: 8, footprintRank: 3, options: o) == 24)
   }
 }
