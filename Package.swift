@@ -36,7 +36,7 @@ let package = Package(
     .testTarget(name: "SchedulerTests", dependencies: ["TestSupport", "Scheduler", "Driver"], swiftSettings: v5),
     .testTarget(name: "TransformsTests", dependencies: ["TestSupport", "Transforms", "Driver"], swiftSettings: v5),
     .testTarget(name: "BenchTests", dependencies: ["TestSupport", "Bench", "Driver"], swiftSettings: v5),
-    .testTarget(name: "CodeGenCTests", dependencies: ["TestSupport", "CodeGenC", "Driver"], swiftSettings: v5),
+    .testTarget(name: "CodeGenCTests", dependencies: ["TestSupport", "CodeGenC", "Driver"], exclude: ["Golden"], swiftSettings: v5),
     .testTarget(name: "NPUTests", dependencies: ["NPU"], swiftSettings: v5),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Driver"], swiftSettings: v5),
     .testTarget(name: "DriverTests", dependencies: ["TestSupport", "Driver"], swiftSettings: v5),

@@ -33,6 +33,12 @@ public struct BenchConfiguration: Sendable {
   public var dataset = "MEDIUM"
   public var threads = 2
   public var repetitions = 3
+  /// Short kernels get extra rounds: after `repetitions` rounds, rounds go on
+  /// until the timed runs of a kernel add up to `minimumTimedSeconds` or
+  /// `maximumRepetitions` rounds ran. A 2 ms kernel's median over 3 runs is
+  /// mostly noise; over 30 it is not. 0 turns the extra rounds off.
+  public var minimumTimedSeconds = 1.0
+  public var maximumRepetitions = 31
   public var cc = "gcc"
   public var cflags: [String] = BenchConfiguration.defaultCFlags
   /// Added to the verification build only.

@@ -56,6 +56,9 @@ public struct CampaignResult: Codable, Sendable, Equatable {
   public var dataset: String
   public var threads: Int
   public var repetitions: Int
+  /// Extra rounds for short kernels: until the runs add up to this many seconds (nil or 0: none).
+  public var minimumTimedSeconds: Double? = nil
+  public var maximumRepetitions: Int? = nil
   public var cc: String
   public var cflags: [String]
   public var pollyCompiler: String?
@@ -67,6 +70,14 @@ public struct CampaignResult: Codable, Sendable, Equatable {
   public var kernels: [KernelResult]
   /// Notices printed while running (skipped strategies, missing peers).
   public var notices: [String]
+
+  /// "median of 3" or "median of 3 to 31 runs (more for kernels under 1 s in total)".
+  public var runsDescription: String {
+    guard let m = minimumTimedSeconds, m > 0, let top = maximumRepetitions, top > repetitions else {
+      return "median of \(repetitions) run(s)"
+    }
+    return "median of \(repetitions) to \(top) runs (extra rounds until a kernel's runs add up to \(m) s)"
+  }
 
   /// Geometric mean of the speedups of `column` over the kernels where it succeeded, and how many.
   public func geomean(_ column: String) -> (value: Double, count: Int)? {

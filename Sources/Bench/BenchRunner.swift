@@ -52,6 +52,7 @@ public final class BenchRunner {
     let result = CampaignResult(
       date: ISO8601DateFormatter().string(from: Date()), host: ProcessInfo.processInfo.hostName,
       dataset: config.dataset, threads: config.threads, repetitions: config.repetitions,
+      minimumTimedSeconds: config.minimumTimedSeconds, maximumRepetitions: config.maximumRepetitions,
       cc: config.cc, cflags: config.cflags, pollyCompiler: polly,
       pollyFlags: config.peers.contains(.polly) ? config.pollyFlags : nil, ompWaitPolicy: config.ompWaitPolicy,
       columns: columns, kernels: kernels, notices: notices)
@@ -224,7 +225,9 @@ public final class BenchRunner {
   func time(_ built: [Built]) throws -> [VariantResult] {
     var results = built.map(\.result)
     var alive = Array(repeating: true, count: built.count)
-    for _ in 0..<config.repetitions {
+    var rounds = 0
+    while rounds < config.repetitions || wantsAnotherRound(results, alive, rounds) {
+      rounds += 1
       for (i, b) in built.enumerated() where alive[i] {
         do {
           let r = try ProcessRunner.run(b.timedBinary, [], timeout: config.timeout, environment: environment)
@@ -246,6 +249,14 @@ public final class BenchRunner {
       results[i].median = Statistics.median(results[i].times)
     }
     return results
+  }
+
+  /// After the configured rounds: another round while the kernel's timed runs
+  /// are too short in total to give a stable median.
+  func wantsAnotherRound(_ results: [VariantResult], _ alive: [Bool], _ rounds: Int) -> Bool {
+    guard rounds < max(config.repetitions, config.maximumRepetitions), alive.contains(true) else { return false }
+    let total = zip(results, alive).filter(\.1).map { $0.0.times.reduce(0, +) }.reduce(0, +)
+    return total < config.minimumTimedSeconds
   }
 
   func firstLine(_ e: Error) -> String { "\(e)".split(separator: "\n").first.map(String.init) ?? "\(e)" }

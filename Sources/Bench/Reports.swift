@@ -59,7 +59,7 @@ public enum Reports {
       row.enumerated().map { i, s in i == 0 ? s.padding(toLength: widths[i], withPad: " ", startingAt: 0)
         : String(repeating: " ", count: widths[i] - s.count) + s }.joined(separator: "  ")
     }
-    var out = "dataset \(r.dataset), \(r.threads) thread(s)\(r.ompWaitPolicy.map { " (OMP_WAIT_POLICY=\($0))" } ?? ""), median of \(r.repetitions), \(r.cc) \(r.cflags.joined(separator: " "))\n"
+    var out = "dataset \(r.dataset), \(r.threads) thread(s)\(r.ompWaitPolicy.map { " (OMP_WAIT_POLICY=\($0))" } ?? ""), \(r.runsDescription), \(r.cc) \(r.cflags.joined(separator: " "))\n"
     out += line(rs[0]) + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
     for row in rs.dropFirst() { out += line(row) + "\n" }
     for c in r.columns where !r.failures(c).isEmpty { out += "\(c) FAILED on: \(r.failures(c).joined(separator: ", "))\n" }
@@ -69,7 +69,7 @@ public enum Reports {
   public static func markdown(_ r: CampaignResult) -> String {
     let rs = rows(r)
     var out = "# polyc bench: \(r.dataset)\n\n"
-    out += "\(r.date) on \(r.host); \(r.threads) OpenMP thread(s)\(r.ompWaitPolicy.map { ", OMP_WAIT_POLICY=\($0)" } ?? ""); median of \(r.repetitions) run(s).\n"
+    out += "\(r.date) on \(r.host); \(r.threads) OpenMP thread(s)\(r.ompWaitPolicy.map { ", OMP_WAIT_POLICY=\($0)" } ?? ""); \(r.runsDescription).\n"
     out += "polyc and the original: `\(r.cc) \(r.cflags.joined(separator: " "))`"
     if let p = r.pollyCompiler { out += "; Polly: `\(p) \((r.pollyFlags ?? []).joined(separator: " "))` on the original program" }
     out += ".\nCells: median seconds (speedup over the original). FAILED: the program did not build, run, or reproduce the original's output.\n\n"

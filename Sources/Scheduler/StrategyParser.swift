@@ -235,8 +235,20 @@ struct StrategyParser {
   }
 
   func vectorization(_ v: Any, _ kp: String) throws -> VectorizationConfig {
-    let o = try object(v, kp, allowed: ["enabled", "width"])
+    let o = try object(v, kp, allowed: ["enabled", "width", "unrollAndJam"])
     var r = VectorizationConfig()
+    if let x = o["unrollAndJam"] {
+      if isBool(x) {
+        guard try !bool(x, "\(kp).unrollAndJam") else {
+          throw fail("\(kp).unrollAndJam", "expected false or a list of factors such as [4, 2]")
+        }
+        r.unrollAndJam = []
+      } else {
+        let f = try array(x, "\(kp).unrollAndJam").enumerated().map { try int($1, "\(kp).unrollAndJam[\($0)]", min: 1) }
+        if f.count > 2 { throw fail("\(kp).unrollAndJam", "at most two factors (second-innermost loop first), found \(f.count)") }
+        r.unrollAndJam = f
+      }
+    }
     r.enabled = o["enabled"] == nil ? true : try bool(o["enabled"]!, "\(kp).enabled")
     if let x = o["width"] {
       r.width = try int(x, "\(kp).width", min: 1)

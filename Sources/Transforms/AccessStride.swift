@@ -30,7 +30,7 @@ public struct StrideScore: Sendable, Equatable, Comparable {
 
 public enum AccessStride {
   /// The stride score of band member `member` if it were the innermost loop.
-  public static func score(band: ScheduleNode, member: Int, scop: Scop) throws -> StrideScore {
+  public static func score(band: ScheduleNode, member: Int, scop: Scop, writesOnly: Bool = false) throws -> StrideScore {
     let ctx = scop.ctx
     let n = try band.bandMemberCount()
     let loops = try band.prefixScheduleUnionMap().flatRangeProduct(try band.bandPartialScheduleUnionMap())
@@ -39,7 +39,7 @@ public enum AccessStride {
       guard let name = schedule.domainTupleName, let st = scop.statement(named: name) else { continue }
       let total = try schedule.outputDimensionCount()
       let next = try Map(ctx, nextIterationMap(dims: total, at: total - n + member))
-      for access in st.accesses {
+      for access in st.accesses where access.isWrite || !writesOnly {
         let a = try Map(ctx, access.relation)
         let touched = try schedule.reverse().applyRange(a)
         let moves = try touched.reverse().applyRange(next).applyRange(touched)
@@ -53,6 +53,12 @@ public enum AccessStride {
       }
     }
     return score
+  }
+
+  /// True when some statement below `band` writes one element across
+  /// consecutive iterations of `member`: an accumulator (a reduction loop).
+  public static func accumulates(band: ScheduleNode, member: Int, scop: Scop) throws -> Bool {
+    try score(band: band, member: member, scop: scop, writesOnly: true).invariant > 0
   }
 
   static func nextIterationMap(dims: Int, at m: Int) -> String {

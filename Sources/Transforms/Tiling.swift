@@ -43,8 +43,13 @@ enum Tiling {
         return band
       }
     }
-    let sizes = try TileSizeModel.sizes(for: band, cx)
+    var sizes = try TileSizeModel.sizes(for: band, cx)
     var tiled = try cx.annotate(try band.bandTile(sizes))
+    if case .auto = cx.options.tileSizes, n >= 3, try TileSizeModel.isTimeIterated(band, cx.scop),
+       try cx.oracle.properties(of: tiled).firstParallelMember == nil {
+      sizes = try TileSizeModel.sizes(for: band, cx, timeTiled: true)
+      tiled = try cx.annotate(try band.bandTile(sizes))
+    }
     tiled = try cx.annotate(try tiled.child(0)).parent()
     cx.note("tiling: \(cx.describe(band)): tiled \(sizes.map(String.init).joined(separator: "x"))")
     if let second = cx.options.secondLevelSizes, !second.isEmpty {

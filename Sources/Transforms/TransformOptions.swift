@@ -91,7 +91,9 @@ public struct TransformOptions: Sendable, Equatable {
     vectorize = strategy.vectorization.enabled
     vectorWidth = strategy.vectorization.width
     mergeNestedBands = tile
-    if tile && vectorize { unrollAndJam = TransformOptions.defaultUnrollAndJam }
+    if vectorize {
+      unrollAndJam = strategy.vectorization.unrollAndJam ?? (tile ? TransformOptions.defaultUnrollAndJam : [])
+    }
   }
 
   /// Unroll-and-jam applied when a strategy tiles and vectorizes.

@@ -10,6 +10,9 @@
 //     ==>  for i step 2, for k step 4, for j: 8 statements, C[i][j] and
 //          C[i+1][j] stay in registers across the four k copies
 //
+// Skipped when the innermost loop carries a dependence other than a
+// reduction's (jamming then only lengthens dependence chains).
+//
 // Legal because any order of the members of a permutable band is legal, and
 // each statement instance still sees its own updates in source order.
 //
@@ -28,6 +31,14 @@ enum UnrollAndJam {
       guard n >= 2 else { return node }
       guard props.permutable else {
         cx.note("unroll-and-jam: \(cx.describe(node)): not permutable, skipped")
+        return node
+      }
+      // Jamming pays for vector loops (register reuse) and for reductions
+      // (independent accumulators); an innermost loop that carries any other
+      // dependence (floyd-warshall) only gets longer dependence chains.
+      let accumulates = try AccessStride.accumulates(band: node, member: n - 1, scop: cx.scop)
+      guard props.parallel[n - 1] || accumulates else {
+        cx.note("unroll-and-jam: \(cx.describe(node)): innermost loop carries a dependence and is no reduction, skipped")
         return node
       }
       let jammed = min(factors.count, n - 1)

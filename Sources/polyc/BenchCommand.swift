@@ -30,6 +30,9 @@ struct BenchCommand: ParsableCommand {
   @Option(name: .long, help: "Timed runs per variant; the median is reported.")
   var repetitions: Int = 3
 
+  @Option(name: .long, help: "Short kernels get extra rounds (at most 31) until their runs add up to this many seconds; 0: exactly --repetitions.")
+  var minTimedSeconds: Double = 1.0
+
   @Option(name: .long, help: "C compiler of the original and polyc's programs.")
   var cc: String = "gcc"
 
@@ -65,6 +68,7 @@ struct BenchCommand: ParsableCommand {
       throw ValidationError("--omp-wait-policy must be passive, active or default, not '\(ompWaitPolicy)'")
     }
     guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+    guard minTimedSeconds >= 0 else { throw ValidationError("--min-timed-seconds must not be negative") }
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     for p in list(peers) where Peer(rawValue: p) == nil {
       throw ValidationError("unknown peer '\(p)' (known: \(Peer.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -86,6 +90,7 @@ struct BenchCommand: ParsableCommand {
       config.dataset = dataset
       config.threads = threads
       config.repetitions = repetitions
+      config.minimumTimedSeconds = minTimedSeconds
       config.cc = cc
       if let cflags { config.cflags = cflags.split(separator: " ").map(String.init) }
       config.outputDirectory = out

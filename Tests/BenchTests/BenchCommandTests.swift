@@ -71,6 +71,26 @@ import TestSupport
     #expect(result.kernels[0].variant("identity")?.status == .ok)
   }
 
+  @Test func shortKernelsGetExtraRounds() throws {
+    let out = try Fixtures.temporaryDirectory("bench-rounds")
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    var config = BenchConfiguration(root: Fixtures.root, kernels: ["jacobi-1d"])
+    config.strategies = ["identity"]
+    config.dataset = "MINI"
+    config.repetitions = 2
+    config.outputDirectory = out
+    config.minimumTimedSeconds = 1000
+    config.maximumRepetitions = 5
+    var result = try BenchRunner(config: config).run()
+    #expect(result.kernels[0].original.times.count == 5)
+    #expect(result.kernels[0].variant("identity")?.times.count == 5)
+    #expect(Reports.table(result).contains("median of 2 to 5 runs"))
+    config.minimumTimedSeconds = 0
+    result = try BenchRunner(config: config).run()
+    #expect(result.kernels[0].original.times.count == 2)
+    #expect(result.kernels[0].variant("identity")?.times.count == 2)
+  }
+
   @Test func unknownDatasetIsAnError() {
     var config = BenchConfiguration(root: Fixtures.root, kernels: ["gemm"])
     config.dataset = "HUGE"

@@ -101,6 +101,9 @@ import Testing
     (#"{ "version": 1, "target": { "kind": "npu" }, "parallelism": { "openmp": true } }"#, "parallelism.openmp"),
     (#"{ "version": 1, "target": { "kind": "gpu" } }"#, "target.kind"),
     (#"{ "version": 1, "vectorization": { "width": 3 } }"#, "vectorization.width"),
+    (#"{ "version": 1, "vectorization": { "unrollAndJam": true } }"#, "vectorization.unrollAndJam"),
+    (#"{ "version": 1, "vectorization": { "unrollAndJam": [4, 0] } }"#, "vectorization.unrollAndJam[1]"),
+    (#"{ "version": 1, "vectorization": { "unrollAndJam": [4, 2, 2] } }"#, "vectorization.unrollAndJam"),
     (#"{ "version": 1, "backend": "identity", "directives": [ { "kind": "serial", "statement": "S0", "iterator": "i" } ] }"#, "directives"),
     (#"[1, 2]"#, ""),
   ])
@@ -108,6 +111,12 @@ import Testing
     let e = Repo.parseError(json)
     #expect(e != nil, "accepted: \(json)")
     #expect(e?.keyPath == path, "\(e?.description ?? "")")
+  }
+
+  @Test func unrollAndJamFactorsAreReadFromVectorization() throws {
+    #expect(try Repo.strategy(#"{ "version": 1, "vectorization": { "unrollAndJam": [2] } }"#).vectorization.unrollAndJam == [2])
+    #expect(try Repo.strategy(#"{ "version": 1, "vectorization": { "unrollAndJam": false } }"#).vectorization.unrollAndJam == [])
+    #expect(try Repo.strategy(#"{ "version": 1, "vectorization": {} }"#).vectorization.unrollAndJam == nil)
   }
 
   @Test func invalidJSONIsAnError() {

@@ -37,6 +37,30 @@ import Transforms
     #expect(text.contains("+= 4)"))
   }
 
+  @Test func jammingNeedsAVectorLoopOrAReduction() throws {
+    // floyd-warshall's innermost loop carries a dependence that is no reduction.
+    let floyd = try TransformFixture.compile("floyd-warshall", preset: "cpu")
+    #expect(try !TransformFixture.marks(floyd.codeSchedule).contains { $0.hasPrefix("jam:") })
+    #expect(floyd.transforms?.notes.contains { $0.contains("is no reduction, skipped") } == true, "\(floyd.transforms?.notes ?? [])")
+    // gesummv's innermost loop accumulates into tmp[i] and y[i]: jammed for independent accumulators.
+    let gesummv = try TransformFixture.compile("gesummv", preset: "cpu")
+    #expect(try TransformFixture.marks(gesummv.codeSchedule).contains("jam:4"))
+    #expect(try gesummv.dependences.violation(of: gesummv.codeSchedule) == nil)
+  }
+
+  @Test func shiftedFusedStatementsAreDistributedEvenWhenParallel() throws {
+    // heat-3d's time-skewed band fuses two statements over shifted ranges:
+    // the parallel innermost loop would need a guard per statement.
+    let heat = try TransformFixture.compile("heat-3d", preset: "cpu")
+    #expect(heat.transforms?.notes.contains { $0.contains("distribution:") && $0.contains("distributed") } == true)
+    #expect(try TransformFixture.marks(heat.codeSchedule).filter { $0 == "simd" }.count == 2)
+    // gemm's `C *= beta` only runs at k = 0: guarded outside the innermost loop, not distributed.
+    var options = TransformOptions.cpu
+    options.tileSizes = .fixed([32])
+    let gemm = try TransformFixture.compile("gemm", backend: .isl, options: options)
+    #expect(gemm.transforms?.notes.contains { $0.contains("distribution:") } == false, "\(gemm.transforms?.notes ?? [])")
+  }
+
   @Test func nonPermutableBandIsNotJammed() throws {
     var options = TransformOptions()
     options.unrollAndJam = [4]

@@ -124,6 +124,19 @@ import Transforms
     #expect(c.transforms?.notes.contains { $0.contains("too little work per wave") } == true, "\(c.transforms?.notes ?? [])")
   }
 
+  @Test func timeTiledStencilsGetALongInnermostAndAShortTimeSide() throws {
+    let o = TransformOptions()
+    #expect(TileSizeModel.timeTiledSizes(cube: 24, members: 4, footprintRank: 3, options: o) == [8, 16, 16, 64])
+    #expect(TileSizeModel.timeTiledSizes(cube: 128, members: 3, footprintRank: 2, options: o) == [32, 64, 256])
+    let heat = try TransformFixture.compile("heat-3d", preset: "cpu")
+    #expect(heat.transforms?.notes.contains { $0.contains("tiled 8x16x16x64") } == true, "\(heat.transforms?.notes ?? [])")
+    #expect(try heat.dependences.violation(of: heat.codeSchedule) == nil)
+    // A factorization's outer loop indexes the matrix: not a time loop, the cube stays.
+    let cholesky = try TransformFixture.compile("cholesky", preset: "cpu")
+    let notes = cholesky.transforms?.notes ?? []
+    #expect(notes.contains { $0.contains(": tiled ") } && !notes.contains { $0.contains("tiled 32x64x256") }, "\(notes)")
+  }
+
   @Test func autoTileSizesFollowTheCacheModel() {
     var o = TransformOptions()
     o.cache.l2Bytes = 512 * 1024

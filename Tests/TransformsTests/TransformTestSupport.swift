@@ -23,6 +23,12 @@ enum TransformFixture {
     return try Pipeline.compile(kernel: k, strategy: strategy(backend), transforms: options)
   }
 
+  /// `kernel` under a preset of Configs/ (its scheduler and its transforms).
+  static func compile(_ kernel: String, preset: String) throws -> Compilation {
+    let k = try Pipeline.loadKernel(path: Fixtures.kernelPath(kernel))
+    return try Pipeline.compile(kernel: k, strategy: try Pipeline.loadStrategy(path: Fixtures.configPath(preset)))
+  }
+
   /// Names of the marks in the tree, outermost first (depth-first order).
   static func marks(_ schedule: Schedule) throws -> [String] {
     var out: [String] = []
