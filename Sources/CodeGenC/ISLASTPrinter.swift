@@ -71,7 +71,7 @@ struct ISLASTPrinter {
         out += pad(indent + 1) + "const int \(it)_lb = \(expr(initial));\n"
         out += pad(indent + 1) + "const int \(it)_ub = \(expr(bound))\(op == "<" ? " - 1" : "");\n"
         out += pad(indent + 1) + "const int \(it)_end = \(it)_lb + (\(it)_ub >= \(it)_lb ? (\(it)_ub - \(it)_lb + 1) / \(u) * \(u) : 0);\n"
-        if openMP { out += pragmaLines(forMarks: marks, indent: indent + 1) }
+        if openMP { out += pragmaLines(forMarks: marks, indent: indent + 1, schedule: Self.ompSchedule(it, .int(Int(u)), body)) }
         out += pad(indent + 1) + "for (int \(it) = \(it)_lb; \(it) < \(it)_end; \(it) += \(u)) {\n"
         try emit(body, indent: indent + 2, marks: [], jams: jams + [(it, u)], into: &out)
         out += pad(indent + 1) + "}\n"
@@ -104,7 +104,7 @@ struct ISLASTPrinter {
         out += pad(level) + "const int \(it)_ub = \(expr(bound));\n"
         condText = "\(it) \(op) \(it)_ub"
       }
-      if openMP { out += pragmaLines(forMarks: marks, indent: level) }
+      if openMP { out += pragmaLines(forMarks: marks, indent: level, schedule: Self.ompSchedule(it, inc, body)) }
       let step = inc == .int(1) ? "\(it)++" : "\(it) += \(expr(inc))"
       out += pad(level) + "for (int \(it) = \(expr(initial)); \(condText); \(step)) {\n"
       if !jams.isEmpty && !UnrollJam.containsLoop(body) {
@@ -152,8 +152,32 @@ struct ISLASTPrinter {
     }
   }
 
+  /// The OpenMP schedule clause of a parallel loop. Iterations of unequal
+  /// work -- the loops inside have bounds that depend on this iterator
+  /// (triangular nests such as covariance, partial tiles) -- are balanced
+  /// with `schedule(dynamic, 1)` when an iteration is a whole tile (step > 1:
+  /// few, heavy iterations) and dealt round robin with `schedule(static, 1)`
+  /// otherwise. nil: the runtime's default static blocks.
+  static func ompSchedule(_ it: String, _ inc: ASTExpr, _ body: ASTNode) -> String? {
+    guard innerBoundsMention(body, it) else { return nil }
+    if case .int(let step) = inc, step == 1 { return "schedule(static, 1)" }
+    return "schedule(dynamic, 1)"
+  }
+
+  static func innerBoundsMention(_ node: ASTNode, _ it: String) -> Bool {
+    switch node {
+    case .block(let children): return children.contains { innerBoundsMention($0, it) }
+    case .mark(_, let child): return innerBoundsMention(child, it)
+    case .ifStmt(let cond, let then, let otherwise):
+      return mentions(cond, it) || innerBoundsMention(then, it) || (otherwise.map { innerBoundsMention($0, it) } ?? false)
+    case .forLoop(_, let initial, let cond, _, let body, _):
+      return mentions(initial, it) || mentions(cond, it) || innerBoundsMention(body, it)
+    case .user: return false
+    }
+  }
+
   /// The pragma lines for a loop right below `marks`.
-  func pragmaLines(forMarks marks: [String], indent: Int) -> String {
+  func pragmaLines(forMarks marks: [String], indent: Int, schedule: String? = nil) -> String {
     let parallel = marks.contains("parallel")
     let simd = marks.contains("simd")
     var omp: String?
@@ -166,7 +190,8 @@ struct ISLASTPrinter {
     }
     if marks.contains("ivdep") { plain = "#pragma GCC ivdep" }
     var out = ""
-    if let omp {
+    if var omp {
+      if parallel, let schedule { omp += " " + schedule }
       if options.guardPragmas { out += pad(indent) + "#ifdef _OPENMP\n" }
       out += pad(indent) + omp + "\n"
       if options.guardPragmas { out += pad(indent) + "#endif\n" }

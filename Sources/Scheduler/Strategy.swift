@@ -185,7 +185,7 @@ public struct VectorizationConfig: Sendable, Equatable {
   /// Elements per vector (hint for the innermost parallel loop).
   public var width = 4
   /// Unroll-and-jam factors of the point loops above the innermost one,
-  /// second-innermost first; nil: the default ([4, 2]) when the strategy also
+  /// second-innermost first; nil: the default ([4, 4]) when the strategy also
   /// tiles; empty: off.
   public var unrollAndJam: [Int]? = nil
   public init() {}

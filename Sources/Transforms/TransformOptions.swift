@@ -97,7 +97,7 @@ public struct TransformOptions: Sendable, Equatable {
   }
 
   /// Unroll-and-jam applied when a strategy tiles and vectorizes.
-  public static let defaultUnrollAndJam = [4, 2]
+  public static let defaultUnrollAndJam = [4, 4]
 
   /// Every CPU transform on, automatic tile sizes (the `cpu` preset's intent).
   public static var cpu: TransformOptions {

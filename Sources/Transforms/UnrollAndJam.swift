@@ -3,12 +3,12 @@
 // Register reuse for vectorized point loops, and independent accumulators
 // for reduction loops: in an innermost permutable band, the members above the
 // innermost one are unrolled and jammed by the factors of `unrollAndJam`
-// (second-innermost first). The band is split so each such member has its own band, marked
+// (second-innermost first; default [4, 4]). The band is split so each such member has its own band, marked
 // `jam:<u>`; the C printer replicates the innermost body (UnrollJam.swift):
 //
 //   for i, for k, for j: C[i][j] += A[i][k] * B[k][j]
-//     ==>  for i step 2, for k step 4, for j: 8 statements, C[i][j] and
-//          C[i+1][j] stay in registers across the four k copies
+//     ==>  for i step 4, for k step 4, for j: 16 statements, C[i][j] ..
+//          C[i+3][j] stay in registers across the four k copies
 //
 // Skipped when the innermost loop carries a dependence other than a
 // reduction's (jamming then only lengthens dependence chains).

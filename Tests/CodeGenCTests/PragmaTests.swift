@@ -49,6 +49,24 @@ import Transforms
     #expect(!text.contains("omp simd"))
   }
 
+  @Test func unbalancedParallelLoopsGetAScheduleClause() throws {
+    var o = TransformOptions()
+    o.parallel = true
+    o.requireNestedWorkInParallelLoops = false
+    // syrk's rows: the inner loops' bounds depend on the parallel iterator.
+    let triangular = try Self.emit("syrk", o)
+    #expect(triangular.contains("#pragma omp parallel for schedule(static, 1)"), "\(triangular)")
+    // gemm's rectangular rows keep the default static blocks.
+    let rectangular = try Self.emit("gemm", o)
+    #expect(rectangular.contains("#pragma omp parallel for\n"))
+    #expect(!rectangular.contains("schedule("))
+    // Tile loops of a triangular nest (covariance under the cpu preset): whole tiles, handed out dynamically.
+    let k = try Pipeline.loadKernel(path: Fixtures.kernelPath("covariance"))
+    let c = try Pipeline.compile(kernel: k, strategy: try Pipeline.loadStrategy(path: Fixtures.configPath("cpu")))
+    let tiled = try Pipeline.emit(.c, c)
+    #expect(tiled.contains("#pragma omp parallel for schedule(dynamic, 1)\n  #endif\n  for (int c0 = 0; c0 < m; c0 += "), "\(tiled)")
+  }
+
   @Test func boundsWithMinAreHoisted() throws {
     var o = TransformOptions()
     o.tile = true
