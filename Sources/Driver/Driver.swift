@@ -105,13 +105,22 @@ public enum Pipeline {
     do {
       let scop = try Scop.build(kernel, ctx: ctx)
       let deps = try Dependences(scop: scop)
-      let result = try SchedulerDriver.schedule(scop: scop, dependences: deps, strategy: strategy)
+      var result = try SchedulerDriver.schedule(scop: scop, dependences: deps, strategy: strategy)
       if let v = try deps.violation(of: result.schedule) {
         throw PolycError.illegalSchedule(kernel: kernel.name, strategy: strategy.name, v)
       }
       let options = transforms ?? TransformOptions(strategy: strategy)
-      let transformed = try TransformPipeline.apply(schedule: result.schedule, scop: scop, dependences: deps, options: options,
+      var transformed = try TransformPipeline.apply(schedule: result.schedule, scop: scop, dependences: deps, options: options,
                                                     directives: result.directives)
+      if strategy.keepSourceOrderWithoutGain, options.isEnabled, result.backend != Backend.identity.rawValue,
+         strategy.directives.isEmpty, !(try transformed.gains()) {
+        result = ScheduleResult(
+          schedule: scop.originalSchedule, backend: Backend.identity.rawValue,
+          notes: result.notes + ["\(result.backend): no parallel, vector or tiled loop after the transforms; "
+            + "the source order is kept (keepSourceOrderWithoutGain)"],
+          strategyName: result.strategyName)
+        transformed = try TransformPipeline.apply(schedule: result.schedule, scop: scop, dependences: deps, options: options)
+      }
       if ProcessInfo.processInfo.environment["POLYC_TRANSFORM_NOTES"] != nil {
         FileHandle.standardError.write(transformed.notes.map { "note: \($0)\n" }.joined().data(using: .utf8)!)
       }

@@ -111,6 +111,21 @@ public struct Expr: Hashable, Sendable {
   }
 }
 
+extension Expr {
+  /// Whether `name` (an iterator, size parameter or variable) occurs in this expression.
+  public func mentions(_ name: String) -> Bool {
+    switch kind {
+    case .name(let n): return n == name
+    case .intLiteral, .floatLiteral: return false
+    case .access(_, let subs): return subs.contains { $0.mentions(name) }
+    case .unary(_, let a), .cast(_, let a): return a.mentions(name)
+    case .binary(_, let a, let b): return a.mentions(name) || b.mentions(name)
+    case .ternary(let a, let b, let c): return a.mentions(name) || b.mentions(name) || c.mentions(name)
+    case .call(_, let args): return args.contains { $0.mentions(name) }
+    }
+  }
+}
+
 /// The iteration range of a `for` loop:
 /// `for i in lower ..< upper` (exclusive), `for i in lower ... upper` (inclusive),
 /// optional `step k` (a positive integer constant, ascending loops only),

@@ -90,7 +90,7 @@ final class DirectivePlan {
       guard let target = n.info.writes.first, n.info.reads.contains(where: { $0.array == target.array && $0.subscripts == target.subscripts }) else {
         throw strategy.error(d.source.keyPath, "directive \(d.source.label): statement \(n.name) does not accumulate into its own target")
       }
-      if target.subscripts.contains(where: { Problem.mentions($0, itName) }) {
+      if target.subscripts.contains(where: { $0.mentions(itName) }) {
         throw strategy.error(d.source.keyPath, "directive \(d.source.label): the target \(target.array) of \(n.name) is indexed by \(itName), so the loop is not a reduction")
       }
     case .serial, .fixed:

@@ -186,27 +186,8 @@ final class Problem {
   /// Stride-1 uses of each iterator: in how many accesses it appears in the last subscript.
   static func contiguityWeights(_ s: StatementInfo) -> [Int] {
     s.iterators.map { it in
-      s.accesses.filter { a in a.subscripts.last.map { mentions($0, it) } ?? false }.count
+      s.accesses.filter { a in a.subscripts.last?.mentions(it) ?? false }.count
     }
-  }
-
-  static func mentions(_ e: Expr, _ name: String) -> Bool {
-    switch e.kind {
-    case .name(let n): return n == name
-    case .intLiteral, .floatLiteral: return false
-    case .access(_, let subs): return subs.contains { mentions($0, name) }
-    case .unary(_, let a), .cast(_, let a): return mentions(a, name)
-    case .binary(let op, let a, let b):
-      if op == .mul, let _ = constant(a), let _ = constant(b) { return false }
-      return mentions(a, name) || mentions(b, name)
-    case .ternary(let a, let b, let c): return mentions(a, name) || mentions(b, name) || mentions(c, name)
-    case .call(_, let args): return args.contains { mentions($0, name) }
-    }
-  }
-
-  static func constant(_ e: Expr) -> Int? {
-    if case .intLiteral(let v) = e.kind { return v }
-    return nil
   }
 
   /// Parameter values for trip-count estimates: the largest dataset, else 1000.

@@ -222,6 +222,11 @@ public struct Strategy: Sendable, Equatable {
   public var parallelism = ParallelismConfig()
   public var vectorization = VectorizationConfig()
   public var target = TargetConfig()
+  /// When the transformed schedule has no parallel loop, no vector loop and
+  /// no tiled band, use the source order instead. A reordering that enables
+  /// nothing may still change locality either way (ludcmp loses 5%, symm
+  /// and nussinov gain 1.4x and 1.6x), so no preset turns it on.
+  public var keepSourceOrderWithoutGain = false
   /// The file it was read from (for error messages).
   public var sourcePath: String = "<strategy>"
 

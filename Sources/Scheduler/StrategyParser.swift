@@ -27,6 +27,7 @@ struct StrategyParser {
     let obj = try object(json, "", allowed: [
       "version", "name", "description", "backend", "fallback", "budget", "permutableBands", "dimensions",
       "defaultDimension", "fusion", "directives", "isl", "tiling", "parallelism", "vectorization", "target",
+      "keepSourceOrderWithoutGain",
     ])
     var s = Strategy()
     s.sourcePath = path
@@ -68,6 +69,7 @@ struct StrategyParser {
     if let v = obj["parallelism"] { s.parallelism = try parallelism(v, "parallelism") }
     if let v = obj["vectorization"] { s.vectorization = try vectorization(v, "vectorization") }
     if let v = obj["target"] { s.target = try target(v, "target") }
+    if let v = obj["keepSourceOrderWithoutGain"] { s.keepSourceOrderWithoutGain = try bool(v, "keepSourceOrderWithoutGain") }
     try checkCombinations(s, obj)
     return s
   }

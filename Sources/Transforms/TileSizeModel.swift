@@ -78,19 +78,7 @@ public enum TileSizeModel {
     guard !statements.isEmpty else { return false }
     return statements.allSatisfy { st in
       guard let time = st.iterators.first else { return false }
-      return !st.accesses.contains { a in a.subscripts.contains { mentions($0, time) } }
-    }
-  }
-
-  static func mentions(_ e: Expr, _ name: String) -> Bool {
-    switch e.kind {
-    case .name(let n): return n == name
-    case .intLiteral, .floatLiteral: return false
-    case .access(_, let subs): return subs.contains { mentions($0, name) }
-    case .unary(_, let a), .cast(_, let a): return mentions(a, name)
-    case .binary(_, let a, let b): return mentions(a, name) || mentions(b, name)
-    case .ternary(let a, let b, let c): return mentions(a, name) || mentions(b, name) || mentions(c, name)
-    case .call(_, let args): return args.contains { mentions($0, name) }
+      return !st.accesses.contains { a in a.subscripts.contains { $0.mentions(time) } }
     }
   }
 

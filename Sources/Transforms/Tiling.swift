@@ -52,6 +52,7 @@ enum Tiling {
     }
     tiled = try cx.annotate(try tiled.child(0)).parent()
     cx.note("tiling: \(cx.describe(band)): tiled \(sizes.map(String.init).joined(separator: "x"))")
+    cx.tiledBands += 1
     if let second = cx.options.secondLevelSizes, !second.isEmpty {
       let s2 = (0..<n).map { $0 < second.count ? second[$0] : second[second.count - 1] }
       if zip(s2, sizes).allSatisfy({ $0 < $1 }) {

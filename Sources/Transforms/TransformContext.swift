@@ -14,6 +14,8 @@ final class TransformContext {
   /// `serial` directives: loops of these iterators are never parallel.
   let serial: [Directive]
   private(set) var notes: [String] = []
+  /// Bands tiled so far (a dropped tiling pass is not undone here: gains are a heuristic).
+  var tiledBands = 0
 
   init(scop: Scop, dependences: Dependences, options: TransformOptions, serial: [Directive] = []) throws {
     self.serial = serial

@@ -24,6 +24,20 @@ import Scheduler
 public struct TransformResult {
   public let schedule: Schedule
   public let notes: [String]
+  /// Bands the tiling pass tiled.
+  public var tiledBands = 0
+
+  /// Whether the transforms found anything to exploit: a parallel or vector
+  /// loop, or a tiled band.
+  public func gains() throws -> Bool {
+    if tiledBands > 0 { return true }
+    func walk(_ n: ScheduleNode) throws -> Bool {
+      if try n.kind() == .mark, ["parallel", "simd"].contains(try n.markId().name) { return true }
+      for i in 0..<(try n.childCount()) where try walk(try n.child(i)) { return true }
+      return false
+    }
+    return try walk(try schedule.root())
+  }
 }
 
 public enum TransformPipeline {
@@ -58,6 +72,8 @@ public enum TransformPipeline {
         cx.note("\(pass.name): failed (\(error)); pass dropped")
       }
     }
-    return TransformResult(schedule: current, notes: cx.notes)
+    var result = TransformResult(schedule: current, notes: cx.notes)
+    result.tiledBands = cx.tiledBands
+    return result
   }
 }

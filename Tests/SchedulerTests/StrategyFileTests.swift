@@ -102,6 +102,7 @@ import Testing
     (#"{ "version": 1, "target": { "kind": "gpu" } }"#, "target.kind"),
     (#"{ "version": 1, "vectorization": { "width": 3 } }"#, "vectorization.width"),
     (#"{ "version": 1, "vectorization": { "unrollAndJam": true } }"#, "vectorization.unrollAndJam"),
+    (#"{ "version": 1, "keepSourceOrderWithoutGain": "yes" }"#, "keepSourceOrderWithoutGain"),
     (#"{ "version": 1, "vectorization": { "unrollAndJam": [4, 0] } }"#, "vectorization.unrollAndJam[1]"),
     (#"{ "version": 1, "vectorization": { "unrollAndJam": [4, 2, 2] } }"#, "vectorization.unrollAndJam"),
     (#"{ "version": 1, "backend": "identity", "directives": [ { "kind": "serial", "statement": "S0", "iterator": "i" } ] }"#, "directives"),
