@@ -71,7 +71,7 @@ public struct CampaignResult: Codable, Sendable, Equatable {
   /// Notices printed while running (skipped strategies, missing peers).
   public var notices: [String]
 
-  /// "median of 3" or "median of 3 to 31 runs (more for kernels under 1 s in total)".
+  /// "median of 3 run(s)", or with extra rounds "median of 3 to 31 runs (extra rounds until ...)".
   public var runsDescription: String {
     guard let m = minimumTimedSeconds, m > 0, let top = maximumRepetitions, top > repetitions else {
       return "median of \(repetitions) run(s)"

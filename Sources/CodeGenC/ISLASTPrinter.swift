@@ -63,36 +63,25 @@ struct ISLASTPrinter {
         out += pad(indent) + "}\n"
         return
       }
-      if let u = UnrollJam.factor(marks), marks.contains("parallel"), let (op, bound) = jamBound(it, cond),
+      if let u = UnrollJam.factor(marks), let (op, bound) = jamBound(it, cond),
          UnrollJam.canJam(iterator: it, increment: inc, body: body) {
-        // An OpenMP loop must be in canonical form: the jammed part runs up to
-        // a precomputed end, the leftover iterations follow serially.
-        out += pad(indent) + "{\n"
-        out += pad(indent + 1) + "const int \(it)_lb = \(expr(initial));\n"
-        out += pad(indent + 1) + "const int \(it)_ub = \(expr(bound))\(op == "<" ? " - 1" : "");\n"
-        out += pad(indent + 1) + "const int \(it)_end = \(it)_lb + (\(it)_ub >= \(it)_lb ? (\(it)_ub - \(it)_lb + 1) / \(u) * \(u) : 0);\n"
-        if openMP { out += pragmaLines(forMarks: marks, indent: indent + 1, schedule: Self.ompSchedule(it, .int(Int(u)), body)) }
-        out += pad(indent + 1) + "for (int \(it) = \(it)_lb; \(it) < \(it)_end; \(it) += \(u)) {\n"
-        try emit(body, indent: indent + 2, marks: [], jams: jams + [(it, u)], into: &out)
-        out += pad(indent + 1) + "}\n"
-        out += pad(indent + 1) + "for (int \(it) = \(it)_end; \(it) <= \(it)_ub; \(it)++) {\n"
-        try emit(body, indent: indent + 2, marks: [], jams: jams, into: &out)
-        out += pad(indent + 1) + "}\n"
-        out += pad(indent) + "}\n"
-        return
-      }
-      if let u = UnrollJam.factor(marks), !marks.contains("parallel"), let (op, bound) = jamBound(it, cond),
-         UnrollJam.canJam(iterator: it, increment: inc, body: body) {
-        out += pad(indent) + "{\n"
-        out += pad(indent + 1) + "const int \(it)_ub = \(expr(bound));\n"
-        out += pad(indent + 1) + "int \(it) = \(expr(initial));\n"
-        out += pad(indent + 1) + "for (; \(it) + \(u - 1) \(op) \(it)_ub; \(it) += \(u)) {\n"
-        try emit(body, indent: indent + 2, marks: [], jams: jams + [(it, u)], into: &out)
-        out += pad(indent + 1) + "}\n"
-        out += pad(indent + 1) + "for (; \(it) \(op) \(it)_ub; \(it)++) {\n"
-        try emit(body, indent: indent + 2, marks: [], jams: jams, into: &out)
-        out += pad(indent + 1) + "}\n"
-        out += pad(indent) + "}\n"
+        let inner = indent + 1
+        if marks.contains("parallel") {
+          // An OpenMP loop must be in canonical form: the jammed part runs up to
+          // a precomputed end, the leftover iterations follow serially.
+          let prelude = pad(inner) + "const int \(it)_lb = \(expr(initial));\n"
+            + pad(inner) + "const int \(it)_ub = \(expr(bound))\(op == "<" ? " - 1" : "");\n"
+            + pad(inner) + "const int \(it)_end = \(it)_lb + (\(it)_ub >= \(it)_lb ? (\(it)_ub - \(it)_lb + 1) / \(u) * \(u) : 0);\n"
+            + (openMP ? pragmaLines(forMarks: marks, indent: inner, schedule: Self.ompSchedule(it, .int(Int(u)), body)) : "")
+          try emitJammed(it, u, body, jams: jams, indent: indent, prelude: prelude,
+                         jammed: "for (int \(it) = \(it)_lb; \(it) < \(it)_end; \(it) += \(u))",
+                         remainder: "for (int \(it) = \(it)_end; \(it) <= \(it)_ub; \(it)++)", into: &out)
+        } else {
+          let prelude = pad(inner) + "const int \(it)_ub = \(expr(bound));\n" + pad(inner) + "int \(it) = \(expr(initial));\n"
+          try emitJammed(it, u, body, jams: jams, indent: indent, prelude: prelude,
+                         jammed: "for (; \(it) + \(u - 1) \(op) \(it)_ub; \(it) += \(u))",
+                         remainder: "for (; \(it) \(op) \(it)_ub; \(it)++)", into: &out)
+        }
         return
       }
       var level = indent
@@ -119,6 +108,21 @@ struct ISLASTPrinter {
     case .user(let e):
       out += pad(indent) + (try statementText(e)) + "\n"
     }
+  }
+
+  /// A jammed loop in its own block: `prelude`, then the loop `jammed` over
+  /// the body replicated `u` times, then `remainder` over the leftover
+  /// iterations, one body each.
+  private func emitJammed(_ it: String, _ u: Int, _ body: ASTNode, jams: [(String, Int)], indent: Int, prelude: String,
+                          jammed: String, remainder: String, into out: inout String) throws {
+    out += pad(indent) + "{\n" + prelude
+    out += pad(indent + 1) + jammed + " {\n"
+    try emit(body, indent: indent + 2, marks: [], jams: jams + [(it, u)], into: &out)
+    out += pad(indent + 1) + "}\n"
+    out += pad(indent + 1) + remainder + " {\n"
+    try emit(body, indent: indent + 2, marks: [], jams: jams, into: &out)
+    out += pad(indent + 1) + "}\n"
+    out += pad(indent) + "}\n"
   }
 
   /// `it <= bound` or `it < bound` (any bound not involving `it`).

@@ -40,16 +40,12 @@ public enum AccessStride {
       let total = try schedule.outputDimensionCount()
       let next = try Map(ctx, nextIterationMap(dims: total, at: total - n + member))
       for access in st.accesses where access.isWrite || !writesOnly {
-        let a = try Map(ctx, access.relation)
-        let touched = try schedule.reverse().applyRange(a)
-        let moves = try touched.reverse().applyRange(next).applyRange(touched)
-        let delta = try moves.deltas()
-        let k = try delta.dimensionCount()
-        let empty = try delta.isEmpty()
-        if k == 0 || empty { score.invariant += 1; continue }
-        if try delta.isSubset(of: try Set(ctx, fixedDelta(delta.tupleName ?? "", dims: k, last: 0))) { score.invariant += 1; continue }
-        if try delta.isSubset(of: try Set(ctx, unitDelta(delta.tupleName ?? "", dims: k))) { score.unit += 1; continue }
-        score.other += 1
+        let touched = try schedule.reverse().applyRange(try Map(ctx, access.relation))
+        switch try kind(of: try moves(touched, step: next), ctx) {
+        case .invariant: score.invariant += 1
+        case .unit: score.unit += 1
+        case .other: score.other += 1
+        }
       }
     }
     return score
@@ -61,11 +57,31 @@ public enum AccessStride {
     try score(band: band, member: member, scop: scop, writesOnly: true).invariant > 0
   }
 
-  static func nextIterationMap(dims: Int, at m: Int) -> String {
+  /// How an access moves between consecutive iterations of a loop.
+  enum Kind { case invariant, unit, other }
+
+  /// The differences `f(step(i)) - f(i)` over the domain of `f` (a map from
+  /// iterations to array elements; `step` advances one loop by one).
+  static func moves(_ f: Map, step: Map) throws -> Set {
+    try f.reverse().applyRange(step).applyRange(f).deltas()
+  }
+
+  /// Classifies the element differences `delta` of one access.
+  static func kind(of delta: Set, _ ctx: Context) throws -> Kind {
+    let k = try delta.dimensionCount()
+    if try k == 0 || delta.isEmpty() { return .invariant }
+    let tuple = delta.tupleName ?? ""
+    if try delta.isSubset(of: try Set(ctx, fixedDelta(tuple, dims: k, last: 0))) { return .invariant }
+    if try delta.isSubset(of: try Set(ctx, unitDelta(tuple, dims: k))) { return .unit }
+    return .other
+  }
+
+  /// `{ T[v0, .., vm, ..] -> T[v0, .., vm + 1, ..] }` (`tuple` empty: anonymous).
+  static func nextIterationMap(dims: Int, at m: Int, tuple: String = "") -> String {
     let v = (0..<dims).map { "v\($0)" }
     var w = v
     w[m] = "v\(m) + 1"
-    return "{ [\(v.joined(separator: ", "))] -> [\(w.joined(separator: ", "))] }"
+    return "{ \(tuple)[\(v.joined(separator: ", "))] -> \(tuple)[\(w.joined(separator: ", "))] }"
   }
 
   static func fixedDelta(_ tuple: String, dims k: Int, last: Int) -> String {

@@ -52,8 +52,9 @@ enum TileReuse {
       }
       for a in st.accesses {
         let rel = try Map(ctx, a.relation)
-        var stride: [Stride] = []
-        for x in 0..<dims { stride.append(try Self.stride(rel, along: x, statement: name, dims: dims, ctx)) }
+        let stride = try (0..<dims).map { x in
+          try AccessStride.kind(of: try moves(rel, along: x, statement: name, dims: dims, ctx), ctx)
+        }
         for x in 0..<dims {
           guard let fx = first[x], stride[x] == .invariant || stride[x] == .unit else { continue }
           let inner = (0..<dims).filter { y in y != x && (first[y].map { $0 > fx } ?? false) && stride[y] != .invariant }
@@ -67,25 +68,8 @@ enum TileReuse {
     return (false, "no reuse beyond a one-dimensional footprint")
   }
 
-  enum Stride { case invariant, unit, other }
-
-  static func stride(_ access: Map, along x: Int, statement: String, dims: Int, _ ctx: Context) throws -> Stride {
-    let delta = try moves(access, along: x, statement: statement, dims: dims, ctx)
-    let k = try delta.dimensionCount()
-    if k == 0 { return .invariant }
-    if try delta.isEmpty() { return .invariant }
-    let t = delta.tupleName ?? ""
-    if try delta.isSubset(of: try Set(ctx, AccessStride.fixedDelta(t, dims: k, last: 0))) { return .invariant }
-    if try delta.isSubset(of: try Set(ctx, AccessStride.unitDelta(t, dims: k))) { return .unit }
-    return .other
-  }
-
   /// The differences f(i + e_x) - f(i) over the domain of `f`.
   static func moves(_ f: Map, along x: Int, statement: String, dims: Int, _ ctx: Context) throws -> Set {
-    let v = (0..<dims).map { "v\($0)" }
-    var w = v
-    w[x] = "v\(x) + 1"
-    let step = try Map(ctx, "{ \(statement)[\(v.joined(separator: ", "))] -> \(statement)[\(w.joined(separator: ", "))] }")
-    return try f.reverse().applyRange(step).applyRange(f).deltas()
+    try AccessStride.moves(f, step: try Map(ctx, AccessStride.nextIterationMap(dims: dims, at: x, tuple: statement)))
   }
 }
