@@ -103,9 +103,22 @@ public enum Pipeline {
   public static func compile(kernel: CheckedKernel, strategy: Strategy, ctx: Context = Context(),
                              transforms: TransformOptions? = nil) throws -> Compilation {
     do {
+      var kernel = kernel
+      var expansionNotes: [String] = []
+      if strategy.scalarExpansion {
+        let (expanded, done) = try ScalarExpansion.apply(kernel, ctx: ctx)
+        kernel = expanded
+        expansionNotes = done.map {
+          "scalar expansion: '\($0.scalar)' in \($0.statements.joined(separator: ", ")) -> \($0.array)[\($0.iterator)]"
+        }
+      }
       let scop = try Scop.build(kernel, ctx: ctx)
       let deps = try Dependences(scop: scop)
       var result = try SchedulerDriver.schedule(scop: scop, dependences: deps, strategy: strategy)
+      if !expansionNotes.isEmpty {
+        result = ScheduleResult(schedule: result.schedule, backend: result.backend, notes: expansionNotes + result.notes,
+                                strategyName: result.strategyName, directives: result.directives)
+      }
       if let v = try deps.violation(of: result.schedule) {
         throw PolycError.illegalSchedule(kernel: kernel.name, strategy: strategy.name, v)
       }

@@ -96,6 +96,12 @@ final class PolyTOPS {
       notes.append("dimension \(nodes[group[0]].rows.count): no row for {\(group.map { nodes[$0].name }.joined(separator: ", "))}; distributed into \(parts.count) groups")
       return .sequence(try parts.map { try schedule($0, edges: self.edges(within: $0, edges), fuse: fuse) })
     }
+    if fuse == .connected, let parts = contiguitySplit(group, edges, members) {
+      for s in group { nodes[s].rows.removeLast(members.count(where: { $0[s] != nil })) }
+      notes.append("dimension \(nodes[group[0]].rows.count): fusing {\(group.map { nodes[$0].name }.joined(separator: ", "))} "
+        + "would keep their stride-1 loop outside their inner loops; distributed into \(parts.count) groups")
+      return .sequence(try parts.map { try schedule($0, edges: self.edges(within: $0, edges), fuse: fuse) })
+    }
     let child = try schedule(group, edges: live, fuse: fuse)
     return .band(members: members, permutable: strategy.permutableBands && members.count > 1, coincident: coincident, child: child)
   }
@@ -109,7 +115,17 @@ final class PolyTOPS {
     var coincident: [Bool] = []
     while !group.allSatisfy({ nodes[$0].isComplete }) {
       let depth = nodes[group[0]].rows.count
-      guard let rows = try findRow(group, validity: edges, live: live, depth: depth, relaxed: relaxed) else { break }
+      var found = try findRow(group, validity: edges, live: live, depth: depth, relaxed: relaxed)
+      if found == nil, !relaxed, !members.isEmpty, sccOrder(group, edges).count <= 1 {
+        // A reversed loop (`for j in reverse ..`, deriche's and adi's
+        // backward sweeps) needs a negative coefficient: rather than end the
+        // band (and lose tiling and interchange), continue it with one.
+        found = try findRow(group, validity: edges, live: live, depth: depth, relaxed: true)
+        if found != nil {
+          notes.append("dimension \(depth): band over {\(group.map { nodes[$0].name }.joined(separator: ", "))} continued with negative coefficients")
+        }
+      }
+      guard let rows = found else { break }
       let (remaining, parallel) = try refine(live, rows)
       for (s, r) in rows { nodes[s].rows.append(r) }
       members.append(rows)
@@ -156,16 +172,44 @@ final class PolyTOPS {
     switch fuse {
     case .max, .groups: return nil
     case .none: return sccOrder(group, edges)
-    case .smart:
+    case .smart, .connected:
       var parts: [[Int]] = []
       var lastDim = -1
       for scc in sccOrder(group, edges) {
         let d = scc.map { nodes[$0].remainingDimensions }.max() ?? 0
-        if d == lastDim, !parts.isEmpty { parts[parts.count - 1] += scc } else { parts.append(scc) }
+        if d == lastDim, let last = parts.last, fuse != .connected || connects(last, scc, edges) {
+          parts[parts.count - 1] += scc
+        } else {
+          parts.append(scc)
+        }
         lastDim = d
       }
       return parts
     }
+  }
+
+  /// `connected` fusion: the components of `group` when fusing them made a
+  /// band that uses every statement's stride-1 iterator (the one most often
+  /// in last subscripts, strictly) while loops remain inside the band for
+  /// every statement: those inner loops cannot become innermost-contiguous
+  /// (gramschmidt's `R[k][j] += Q[i][k]*A[i][j]` and `A[i][j] -= ..`
+  /// fused along j). Separately, each component keeps its own permutable band.
+  func contiguitySplit(_ group: [Int], _ edges: [Edge], _ members: [[Int: Row]]) -> [[Int]]? {
+    guard group.count > 1 else { return nil }
+    for s in group {
+      let n = nodes[s]
+      guard !n.isComplete, let best = n.contiguityWeights.indices.max(by: { n.contiguityWeights[$0] < n.contiguityWeights[$1] }),
+            n.contiguityWeights.filter({ $0 == n.contiguityWeights[best] }).count == 1,
+            members.contains(where: { ($0[s]?.iterators[best] ?? 0) != 0 }) else { return nil }
+    }
+    let parts = sccOrder(group, edges)
+    return parts.count > 1 ? parts : nil
+  }
+
+  /// Whether a dependence runs between the two statement sets (either way).
+  func connects(_ a: [Int], _ b: [Int], _ edges: [Edge]) -> Bool {
+    let sa = Swift.Set(a), sb = Swift.Set(b)
+    return edges.contains { (sa.contains($0.source) && sb.contains($0.sink)) || (sb.contains($0.source) && sa.contains($0.sink)) }
   }
 
   /// Strongly connected components of the statement graph, in a topological

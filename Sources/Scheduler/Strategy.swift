@@ -104,6 +104,10 @@ public enum FusionPolicy: Sendable, Equatable {
   case max
   /// Pluto's smartfuse: distribute strongly connected components of different dimensionality first.
   case smart
+  /// As `smart`, and components of equal dimensionality are fused only when a
+  /// dependence connects them (producer-consumer fusion): independent nests
+  /// that merely read common data are distributed.
+  case connected
   /// Distribute every strongly connected component.
   case none
   /// Explicit groups of statements, outermost order as written; each group fused as much as possible.
@@ -113,6 +117,7 @@ public enum FusionPolicy: Sendable, Equatable {
     switch self {
     case .max: return "max"
     case .smart: return "smart"
+    case .connected: return "connected"
     case .none: return "none"
     case .groups: return "groups"
     }
@@ -227,6 +232,9 @@ public struct Strategy: Sendable, Equatable {
   /// nothing may still change locality either way (ludcmp loses 5%, symm
   /// and nussinov gain 1.4x and 1.6x), so no preset turns it on.
   public var keepSourceOrderWithoutGain = false
+  /// Expand kernel-local scalars that carry values only within one loop
+  /// iteration into arrays along that loop (see Model/ScalarExpansion.swift).
+  public var scalarExpansion = false
   /// The file it was read from (for error messages).
   public var sourcePath: String = "<strategy>"
 

@@ -27,7 +27,7 @@ struct StrategyParser {
     let obj = try object(json, "", allowed: [
       "version", "name", "description", "backend", "fallback", "budget", "permutableBands", "dimensions",
       "defaultDimension", "fusion", "directives", "isl", "tiling", "parallelism", "vectorization", "target",
-      "keepSourceOrderWithoutGain",
+      "keepSourceOrderWithoutGain", "scalarExpansion",
     ])
     var s = Strategy()
     s.sourcePath = path
@@ -70,6 +70,7 @@ struct StrategyParser {
     if let v = obj["vectorization"] { s.vectorization = try vectorization(v, "vectorization") }
     if let v = obj["target"] { s.target = try target(v, "target") }
     if let v = obj["keepSourceOrderWithoutGain"] { s.keepSourceOrderWithoutGain = try bool(v, "keepSourceOrderWithoutGain") }
+    if let v = obj["scalarExpansion"] { s.scalarExpansion = try bool(v, "scalarExpansion") }
     try checkCombinations(s, obj)
     return s
   }
@@ -116,7 +117,7 @@ struct StrategyParser {
   func fusion(_ v: Any, _ kp: String) throws -> FusionPolicy {
     if let name = v as? String { return try fusionPolicy(name, kp, groups: nil) }
     let o = try object(v, kp, allowed: ["policy", "groups"])
-    guard let p = o["policy"] else { throw fail("\(kp).policy", "missing (one of max, smart, none, groups)") }
+    guard let p = o["policy"] else { throw fail("\(kp).policy", "missing (one of max, smart, connected, none, groups)") }
     let name = try string(p, "\(kp).policy")
     var groups: [[String]]?
     if let g = o["groups"] {
@@ -140,11 +141,12 @@ struct StrategyParser {
     switch name {
     case "max": policy = .max
     case "smart": policy = .smart
+    case "connected": policy = .connected
     case "none": policy = .none
     case "groups":
       guard let groups else { throw fail(kp, "policy 'groups' needs a 'groups' list") }
       return .groups(groups)
-    default: throw fail(kp, "unknown fusion policy '\(name)' (expected one of max, smart, none, groups)")
+    default: throw fail(kp, "unknown fusion policy '\(name)' (expected one of max, smart, connected, none, groups)")
     }
     if groups != nil { throw fail(kp, "'groups' applies only to policy 'groups', not '\(name)'") }
     return policy
