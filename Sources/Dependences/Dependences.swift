@@ -46,10 +46,10 @@ public final class Dependences {
   public init(scop: Scop, computeInput: Bool = false) throws {
     self.scop = scop
     let s = scop.originalSchedule
-    flow = try Flow.compute(sink: scop.reads, mustSource: scop.writes, schedule: s).must.coalesce()
-    output = try Flow.compute(sink: scop.writes, mustSource: scop.writes, schedule: s).must.coalesce()
-    let war = try Flow.compute(sink: scop.writes, mustSource: scop.writes, maySource: scop.reads, schedule: s)
-    anti = try war.may.subtract(output).coalesce()
+    let deps = try Scop.memoryDependences(reads: scop.reads, writes: scop.writes, schedule: s)
+    flow = try deps.flow.coalesce()
+    output = try deps.output.coalesce()
+    anti = try deps.anti.coalesce()
     input = computeInput ? try Flow.compute(sink: scop.reads, mustSource: UnionMap.empty(scop.ctx), maySource: scop.reads, schedule: s).may.coalesce() : nil
   }
 

@@ -48,9 +48,11 @@ public enum ScalarExpansion {
     var plans: [Plan] = []
     var taken = Swift.Set(kernel.scalars.keys).union(kernel.arrays.keys).union(kernel.sizeParameters)
     for s in kernel.scalars.values.sorted(by: { $0.name < $1.name }) where !s.isParameter {
-      for web in try webs(of: s.name, scop) {
+      let (reads, writes) = try accesses(to: s.name, scop)
+      let flow = try Flow.compute(sink: reads, mustSource: writes, schedule: scop.originalSchedule).must
+      for web in try webs(of: s.name, flow: flow, scop) {
         guard let (loop, depth) = innermostCommonLoop(web, loops), loopBoundsAreParametric(loop, depth, web, loops),
-              try isPrivatisable(s.name, web, depth: depth, scop) else { continue }
+              try isPrivatisable(web, reads: reads, flow: flow, depth: depth, scop) else { continue }
         var name = "\(s.name)_\(loop.iterator)"
         var k = 1
         while taken.contains(name) { k += 1; name = "\(s.name)_\(loop.iterator)\(k)" }
@@ -79,11 +81,8 @@ public enum ScalarExpansion {
   /// The plans' loops that still carry a flow, anti or output dependence in `kernel`.
   static func carriedLoops(_ kernel: CheckedKernel, _ plans: [Plan], _ loops: [String: [LoopRef]], _ ctx: Context) throws -> Swift.Set<Int> {
     let scop = try Scop.build(kernel, ctx: ctx)
-    let s = scop.originalSchedule
-    let flow = try Flow.compute(sink: scop.reads, mustSource: scop.writes, schedule: s).must
-    let output = try Flow.compute(sink: scop.writes, mustSource: scop.writes, schedule: s).must
-    let anti = try Flow.compute(sink: scop.writes, mustSource: scop.writes, maySource: scop.reads, schedule: s).may
-    let deps = try flow.union(output).union(anti).maps()
+    let d = try Scop.memoryDependences(reads: scop.reads, writes: scop.writes, schedule: scop.originalSchedule)
+    let deps = try d.flow.union(d.output).union(d.anti).maps()
     var carried = Swift.Set<Int>()
     for p in plans where !carried.contains(p.loopID) {
       let inside = Swift.Set(loops.filter { $0.value.contains { $0.id == p.loopID } }.keys)
@@ -133,13 +132,13 @@ public enum ScalarExpansion {
     return result
   }
 
-  /// Statements accessing `scalar`, grouped by its flow dependences.
-  static func webs(of scalar: String, _ scop: Scop) throws -> [Swift.Set<String>] {
+  /// Statements accessing `scalar`, grouped by its flow dependences `flow`.
+  static func webs(of scalar: String, flow: UnionMap, _ scop: Scop) throws -> [Swift.Set<String>] {
     let users = scop.statements.filter { $0.accesses.contains { $0.array == scalar } }.map(\.name)
     guard !users.isEmpty else { return [] }
     var parent = Dictionary(uniqueKeysWithValues: users.map { ($0, $0) })
     func find(_ x: String) -> String { var x = x; while parent[x]! != x { x = parent[x]! }; return x }
-    for m in try flow(of: scalar, scop).maps() {
+    for m in try flow.maps() {
       guard let a = m.domainTupleName, let b = m.rangeTupleName, parent[a] != nil, parent[b] != nil else { continue }
       parent[find(a)] = find(b)
     }
@@ -151,11 +150,6 @@ public enum ScalarExpansion {
   static func accesses(to scalar: String, _ scop: Scop) throws -> (reads: UnionMap, writes: UnionMap) {
     let target = try UnionSet(scop.ctx, scop.parameterPrefix + "{ \(IslNames.name(scalar))[] }")
     return (try scop.reads.intersectRange(target), try scop.writes.intersectRange(target))
-  }
-
-  static func flow(of scalar: String, _ scop: Scop) throws -> UnionMap {
-    let (reads, writes) = try accesses(to: scalar, scop)
-    return try Flow.compute(sink: reads, mustSource: writes, schedule: scop.originalSchedule).must
   }
 
   static func innermostCommonLoop(_ web: Swift.Set<String>, _ loops: [String: [LoopRef]]) -> (ForLoop, Int)? {
@@ -178,9 +172,9 @@ public enum ScalarExpansion {
     return !outer.contains { loop.lower.mentions($0) || loop.upper.mentions($0) }
   }
 
-  static func isPrivatisable(_ scalar: String, _ web: Swift.Set<String>, depth: Int, _ scop: Scop) throws -> Bool {
-    let (reads, _) = try accesses(to: scalar, scop)
-    let deps = try flow(of: scalar, scop)
+  /// `reads`: the scalar's reads; `flow`: its flow dependences.
+  static func isPrivatisable(_ web: Swift.Set<String>, reads: UnionMap, flow deps: UnionMap, depth: Int,
+                             _ scop: Scop) throws -> Bool {
     let statements = scop.statements.filter { web.contains($0.name) }
     var webDomain = try UnionSet.empty(scop.ctx)
     for s in statements { webDomain = try webDomain.union(try Set(scop.ctx, s.domain).toUnionSet()) }

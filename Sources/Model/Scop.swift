@@ -76,6 +76,18 @@ public final class Scop {
     self.originalSchedule = originalSchedule
   }
 
+  /// Value-based dependences of `reads` and `writes` under `schedule`: flow
+  /// (RAW), output (WAW) and anti (WAR, the may-dependences from reads that
+  /// are not output dependences). The one formula behind `Dependences`, the
+  /// scheduler's uncoalesced validity edges and scalar expansion's check.
+  public static func memoryDependences(reads: UnionMap, writes: UnionMap, schedule: Schedule) throws
+    -> (flow: UnionMap, anti: UnionMap, output: UnionMap) {
+    let flow = try Flow.compute(sink: reads, mustSource: writes, schedule: schedule).must
+    let output = try Flow.compute(sink: writes, mustSource: writes, schedule: schedule).must
+    let war = try Flow.compute(sink: writes, mustSource: writes, maySource: reads, schedule: schedule)
+    return (flow, try war.may.subtract(output), output)
+  }
+
   /// The isl parameter prefix, e.g. `[ni, nj, nk] -> `.
   public var parameterPrefix: String { ScopBuilder.prefix(kernel.sizeParameters) }
 

@@ -156,10 +156,8 @@ final class Problem {
         if a.isWrite { writes = try writes.union(m) } else { reads = try reads.union(m) }
       }
     }
-    let flow = try Flow.compute(sink: reads, mustSource: writes, schedule: s).must
-    let output = try Flow.compute(sink: writes, mustSource: writes, schedule: s).must
-    let war = try Flow.compute(sink: writes, mustSource: writes, maySource: reads, schedule: s)
-    return try flow.union(output).union(try war.may.subtract(output))
+    let deps = try Scop.memoryDependences(reads: reads, writes: writes, schedule: s)
+    return try deps.flow.union(deps.output).union(deps.anti)
   }
 
   /// `prefix` of isl texts: `[n, m] -> `.
