@@ -9,6 +9,16 @@ import Testing
 import TestSupport
 
 @Suite struct BenchCommandTests {
+  /// A MINI campaign of one kernel, written to `out`.
+  func miniCampaign(_ kernel: String, strategies: [String], repetitions: Int, out: String) -> BenchConfiguration {
+    var config = BenchConfiguration(root: Fixtures.root, kernels: [kernel])
+    config.strategies = strategies
+    config.dataset = "MINI"
+    config.repetitions = repetitions
+    config.outputDirectory = out
+    return config
+  }
+
   @Test func benchOnMiniWritesTheFourReports() throws {
     guard let polyc = Fixtures.polycBinary else { Issue.record("polyc binary not found next to the tests"); return }
     let out = try Fixtures.temporaryDirectory("bench")
@@ -39,11 +49,7 @@ import TestSupport
   @Test func wrongOutputIsReportedAsFailed() throws {
     let out = try Fixtures.temporaryDirectory("bench-fail")
     defer { try? FileManager.default.removeItem(atPath: out) }
-    var config = BenchConfiguration(root: Fixtures.root, kernels: ["gemm"])
-    config.strategies = ["identity"]
-    config.dataset = "MINI"
-    config.repetitions = 1
-    config.outputDirectory = out
+    var config = miniCampaign("gemm", strategies: ["identity"], repetitions: 1, out: out)
     config.sourceHook = { _, _, source in
       source.replacingOccurrences(of: "  double polyc_t1 = polyc_now();\n", with: "  double polyc_t1 = polyc_now();\n  C[0][0] += 1.0;\n")
     }
@@ -60,11 +66,7 @@ import TestSupport
   @Test func missingStrategyIsSkippedWithANotice() throws {
     let out = try Fixtures.temporaryDirectory("bench-skip")
     defer { try? FileManager.default.removeItem(atPath: out) }
-    var config = BenchConfiguration(root: Fixtures.root, kernels: ["jacobi-1d"])
-    config.strategies = ["identity", "no-such-strategy"]
-    config.dataset = "MINI"
-    config.repetitions = 1
-    config.outputDirectory = out
+    let config = miniCampaign("jacobi-1d", strategies: ["identity", "no-such-strategy"], repetitions: 1, out: out)
     let result = try BenchRunner(config: config).run()
     #expect(result.kernels[0].variant("no-such-strategy")?.status == .skipped)
     #expect(result.notices.contains { $0.contains("no-such-strategy") })
@@ -74,11 +76,7 @@ import TestSupport
   @Test func shortKernelsGetExtraRounds() throws {
     let out = try Fixtures.temporaryDirectory("bench-rounds")
     defer { try? FileManager.default.removeItem(atPath: out) }
-    var config = BenchConfiguration(root: Fixtures.root, kernels: ["jacobi-1d"])
-    config.strategies = ["identity"]
-    config.dataset = "MINI"
-    config.repetitions = 2
-    config.outputDirectory = out
+    var config = miniCampaign("jacobi-1d", strategies: ["identity"], repetitions: 2, out: out)
     config.minimumTimedSeconds = 1000
     config.maximumRepetitions = 5
     var result = try BenchRunner(config: config).run()
