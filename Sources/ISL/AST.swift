@@ -42,9 +42,51 @@ public enum ASTGenerator {
     var ids = try ctx.check(isl_id_list_alloc(ctx.raw, 64), "isl_id_list_alloc")
     for i in 0..<64 { ids = try ctx.check(isl_id_list_add(ids, isl_id_alloc(ctx.raw, "\(prefix)\(i)", nil)), "isl_id_list_add") }
     build = try ctx.check(isl_ast_build_set_iterators(build, ids), "isl_ast_build_set_iterators")
-    let node = try ctx.check(isl_ast_build_node_from_schedule(build, schedule.copy()), "isl_ast_build_node_from_schedule")
+    let tagged = try ctx.check(isl_schedule_map_schedule_node_bottom_up(schedule.copy(), tagMarkDepth, nil),
+                               "isl_schedule_map_schedule_node_bottom_up")
+    let node = try ctx.check(isl_ast_build_node_from_schedule(build, tagged), "isl_ast_build_node_from_schedule")
     defer { isl_ast_node_free(node) }
-    return try convert(node: node, ctx)
+    return try convert(node: node, ctx, prefix: prefix)
+  }
+
+  /// Separates a mark's name from the schedule depth appended to it.
+  static let markDepthSeparator: Character = "@"
+
+  /// Renames every mark `m` of the schedule tree `m@d`, where `d` is its
+  /// schedule depth: the number of schedule dimensions above it, which is
+  /// the dimension of the loop the mark belongs to (the first member of the
+  /// band below it). isl's AST build numbers its iterators the same way.
+  private static let tagMarkDepth: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> OpaquePointer? = { node, _ in
+    guard let node else { return nil }
+    guard isl_schedule_node_get_type(node) == isl_schedule_node_mark else { return node }
+    let depth = isl_schedule_node_get_schedule_depth(node)
+    guard depth >= 0, let id = isl_schedule_node_mark_get_id(node) else { return isl_schedule_node_free(node) }
+    let name = isl_id_get_name(id).map { String(cString: $0) } ?? ""
+    let ctx = isl_id_get_ctx(id)
+    isl_id_free(id)
+    let tagged = isl_id_alloc(ctx, name + String(markDepthSeparator) + String(depth), nil)
+    return isl_schedule_node_insert_mark(isl_schedule_node_delete(node), tagged)
+  }
+
+  /// The loops a mark applies to: the `for` nodes of schedule dimension
+  /// `depth` below it, reached through blocks, guards and other marks. isl
+  /// drops a loop that runs once (or every piece of it): on such a path the
+  /// mark applies to nothing, never to a deeper loop. Each marked loop gets
+  /// its own copy of the mark right above it.
+  static func pushDown(_ name: String, depth: Int, prefix: String, into node: ASTNode) -> ASTNode {
+    switch node {
+    case .forLoop(let it, _, _, _, _, _):
+      return it == prefix + String(depth) ? .mark(name, node) : node
+    case .block(let children):
+      return .block(children.map { pushDown(name, depth: depth, prefix: prefix, into: $0) })
+    case .ifStmt(let cond, let then, let otherwise):
+      return .ifStmt(condition: cond, then: pushDown(name, depth: depth, prefix: prefix, into: then),
+                     else: otherwise.map { pushDown(name, depth: depth, prefix: prefix, into: $0) })
+    case .mark(let inner, let child):
+      return .mark(inner, pushDown(name, depth: depth, prefix: prefix, into: child))
+    case .user:
+      return node
+    }
   }
 
   static func iteratorPrefix(avoiding reserved: Swift.Set<String>) -> String {
@@ -55,7 +97,7 @@ public enum ASTGenerator {
     return prefix
   }
 
-  static func convert(node: OpaquePointer, _ ctx: Context) throws -> ASTNode {
+  static func convert(node: OpaquePointer, _ ctx: Context, prefix: String) throws -> ASTNode {
     switch isl_ast_node_get_type(node) {
     case isl_ast_node_for:
       let it = try takeExpr(isl_ast_node_for_get_iterator(node), ctx)
@@ -63,25 +105,29 @@ public enum ASTGenerator {
       let initial = try takeExpr(isl_ast_node_for_get_init(node), ctx)
       let cond = try takeExpr(isl_ast_node_for_get_cond(node), ctx)
       let inc = try takeExpr(isl_ast_node_for_get_inc(node), ctx)
-      let body = try takeNode(isl_ast_node_for_get_body(node), ctx)
+      let body = try takeNode(isl_ast_node_for_get_body(node), ctx, prefix: prefix)
       let degenerate = try ctx.checkBool(isl_ast_node_for_is_degenerate(node), "isl_ast_node_for_is_degenerate")
       return .forLoop(iterator: name, initial: initial, condition: cond, increment: inc, body: body, degenerate: degenerate)
     case isl_ast_node_if:
       let cond = try takeExpr(isl_ast_node_if_get_cond(node), ctx)
-      let then = try takeNode(isl_ast_node_if_get_then_node(node), ctx)
+      let then = try takeNode(isl_ast_node_if_get_then_node(node), ctx, prefix: prefix)
       var elseNode: ASTNode?
       if try ctx.checkBool(isl_ast_node_if_has_else_node(node), "isl_ast_node_if_has_else_node") {
-        elseNode = try takeNode(isl_ast_node_if_get_else_node(node), ctx)
+        elseNode = try takeNode(isl_ast_node_if_get_else_node(node), ctx, prefix: prefix)
       }
       return .ifStmt(condition: cond, then: then, else: elseNode)
     case isl_ast_node_block:
       let list = try ctx.check(isl_ast_node_block_get_children(node), "isl_ast_node_block_get_children")
       defer { isl_ast_node_list_free(list) }
       let n = try ctx.checkSize(isl_ast_node_list_n_ast_node(list), "isl_ast_node_list_n_ast_node")
-      return .block(try (0..<n).map { try takeNode(isl_ast_node_list_get_at(list, Int32($0)), ctx) })
+      return .block(try (0..<n).map { try takeNode(isl_ast_node_list_get_at(list, Int32($0)), ctx, prefix: prefix) })
     case isl_ast_node_mark:
       let id = Id(ctx, try ctx.check(isl_ast_node_mark_get_id(node), "isl_ast_node_mark_get_id"))
-      return .mark(id.name, try takeNode(isl_ast_node_mark_get_node(node), ctx))
+      let child = try takeNode(isl_ast_node_mark_get_node(node), ctx, prefix: prefix)
+      guard let at = id.name.lastIndex(of: markDepthSeparator), let depth = Int(id.name[id.name.index(after: at)...]) else {
+        throw ISLError(kind: .internal, message: "mark '\(id.name)' carries no schedule depth")
+      }
+      return pushDown(String(id.name[..<at]), depth: depth, prefix: prefix, into: child)
     case isl_ast_node_user:
       return .user(try takeExpr(isl_ast_node_user_get_expr(node), ctx))
     default:
@@ -89,11 +135,12 @@ public enum ASTGenerator {
     }
   }
 
-  static func takeNode(_ p: OpaquePointer?, _ ctx: Context) throws -> ASTNode {
+  static func takeNode(_ p: OpaquePointer?, _ ctx: Context, prefix: String) throws -> ASTNode {
     let n = try ctx.check(p, "ast node")
     defer { isl_ast_node_free(n) }
-    return try convert(node: n, ctx)
+    return try convert(node: n, ctx, prefix: prefix)
   }
+
 
   static func takeExpr(_ p: OpaquePointer?, _ ctx: Context) throws -> ASTExpr {
     let e = try ctx.check(p, "ast expr")

@@ -14,7 +14,11 @@
 // `requireNestedWorkInParallelLoops`, a parallel loop that encloses no other
 // loop and sits inside a sequential loop is not marked: one fork/join per
 // outer iteration costs more than its work. A member whose schedule depends on
-// an iterator with a `serial` directive is never marked.
+// an iterator with a `serial` directive is never marked. A member that runs
+// once for each iteration of the loops around it (`for t in 0 ..< 1`, or a band
+// tiled so that one tile covers the domain) is not marked either: isl drops
+// such a loop, so its mark would apply to nothing; the next parallel member
+// is taken instead.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,6 +38,12 @@ enum ParallelMarks {
           cx.note("parallel: \(cx.describe(node)): member \(m) not marked, directive '\(d.label)'")
         }
       }
+      for m in allowed.indices where allowed[m] {
+        if try runsOnce(member: m, of: node) {
+          allowed[m] = false
+          cx.note("parallel: \(cx.describe(node)): member \(m) runs once per outer iteration, not marked")
+        }
+      }
       guard let k = allowed.firstIndex(of: true) else { return (node, true) }
       if cx.options.requireNestedWorkInParallelLoops {
         let bandBelow = try TreeWalk.hasBandBelow(node)
@@ -50,6 +60,17 @@ enum ParallelMarks {
       let marked = try annotateSplit(outer, cx).child(0).insertMark(name)
       return (try marked.parent(), false)
     }
+  }
+
+  /// Whether band member `member` takes one value for each value of the
+  /// schedule dimensions above it (outer bands and the band's earlier members).
+  static func runsOnce(member: Int, of band: ScheduleNode) throws -> Bool {
+    let domain = try band.domain()
+    let partial = try band.bandPartialSchedule()
+    var outer = try band.prefixScheduleUnionMap().intersectDomain(domain)
+    for m in 0..<member { outer = try outer.flatRangeProduct(try partial.member(m).intersectDomain(domain)) }
+    let values = try partial.member(member).intersectDomain(domain)
+    return try outer.reverse().applyRange(values).isSingleValued()
   }
 
   /// Re-derives the flags of both halves of a split band.

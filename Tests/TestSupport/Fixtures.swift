@@ -29,6 +29,8 @@ public enum Fixtures {
   public static var sweepKernels: [String] { fullSweep ? polybenchKernels : sweepSubset }
 
   public static func kernelPath(_ name: String) -> String { "\(root)/Kernels/polybench/\(name).loop" }
+  /// A regression kernel of Tests/Inputs/regress (programs that once produced wrong code).
+  public static func regressionPath(_ name: String) -> String { "\(root)/Tests/Inputs/regress/\(name).loop" }
   public static func configPath(_ name: String) -> String { "\(root)/Configs/\(name).json" }
 
   /// PolyBench/C 4.2.1's own dump of `kernel` on `dataset` (MINI or SMALL).
@@ -63,9 +65,14 @@ public enum Fixtures {
   /// The program text of `kernel` under `strategy`, computed once per test
   /// process (every data set is in it; `-D<NAME>_DATASET` selects one).
   public static func programText(kernel: String, strategy: String) throws -> String {
-    let key = "\(kernel)|\(strategy)"
+    try programText(path: kernelPath(kernel), strategy: strategy)
+  }
+
+  /// The program text of the kernel in the file at `path` under `strategy`.
+  public static func programText(path: String, strategy: String) throws -> String {
+    let key = "\(path)|\(strategy)"
     if let cached = ProgramCache.shared.get(key) { return cached }
-    let k = try Pipeline.loadKernel(path: kernelPath(kernel))
+    let k = try Pipeline.loadKernel(path: path)
     let s = try Pipeline.loadStrategy(path: configPath(strategy))
     let c = try Pipeline.compile(kernel: k, strategy: s)
     let text = try Pipeline.emit(.program, c)
@@ -77,7 +84,14 @@ public enum Fixtures {
   /// C compiler and runs it; returns the dump and the compiler's warnings.
   public static func runProgram(kernel: String, strategy: String, dataset: String, cflags: [String] = ["-O2", "-Wall", "-ffp-contract=off"],
                                 env: [String: String]? = nil) throws -> (dump: String, warnings: String) {
-    let text = try programText(kernel: kernel, strategy: strategy)
+    try runProgram(path: kernelPath(kernel), strategy: strategy, dataset: dataset, cflags: cflags, env: env)
+  }
+
+  /// `runProgram` for the kernel in the file at `path`.
+  public static func runProgram(path: String, strategy: String, dataset: String, cflags: [String] = ["-O2", "-Wall", "-ffp-contract=off"],
+                                env: [String: String]? = nil) throws -> (dump: String, warnings: String) {
+    let text = try programText(path: path, strategy: strategy)
+    let kernel = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
     let dir = try temporaryDirectory("\(kernel)-\(strategy)-\(dataset)")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let src = "\(dir)/\(kernel).c", bin = "\(dir)/\(kernel)"

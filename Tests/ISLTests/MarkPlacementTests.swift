@@ -1,0 +1,89 @@
+// Marks in the generated AST apply to the loop of the band member they were
+// put on, or to nothing. isl drops a loop that runs once; the mark above it
+// must not move onto the loop below (that loop may carry dependences: the
+// data race of issue 12).
+
+import ISL
+import Testing
+
+@Suite struct MarkPlacementTests {
+  /// The loops `mark` sits right above, by iterator, in AST order.
+  static func markedLoops(_ node: ASTNode, _ mark: String, under marks: [String] = []) -> [String] {
+    switch node {
+    case .mark(let name, let child): return markedLoops(child, mark, under: marks + [name])
+    case .forLoop(let it, _, _, _, let body, _): return (marks.contains(mark) ? [it] : []) + markedLoops(body, mark)
+    case .block(let children): return children.flatMap { markedLoops($0, mark, under: marks) }
+    case .ifStmt(_, let then, let otherwise):
+      return markedLoops(then, mark, under: marks) + (otherwise.map { markedLoops($0, mark, under: marks) } ?? [])
+    case .user: return []
+    }
+  }
+
+  static func ast(_ tree: String, context: String = "{ : }") throws -> ASTNode {
+    let ctx = Context()
+    return try ASTGenerator.generate(try Schedule(ctx, tree), context: try Set(ctx, context))
+  }
+
+  @Test func markOnALoopThatRunsOnceAppliesToNothing() throws {
+    let ast = try Self.ast("""
+      domain: "[n] -> { S[t, i] : t = 0 and 0 <= i < n }"
+      child:
+        mark: "parallel"
+        child:
+          schedule: "[n] -> [{ S[t, i] -> [(t)] }]"
+          child:
+            schedule: "[n] -> [{ S[t, i] -> [(i)] }]"
+      """, context: "[n] -> { : n > 0 }")
+    #expect(Self.markedLoops(ast, "parallel").isEmpty, "\(ast)")
+    guard case .forLoop(let it, _, _, _, _, _) = ast else { Issue.record("the i loop must remain: \(ast)"); return }
+    #expect(it == "c1")
+  }
+
+  @Test func markStaysOnItsOwnLoop() throws {
+    let ast = try Self.ast("""
+      domain: "[n] -> { S[t, i] : 0 <= t < n and 0 <= i < n }"
+      child:
+        schedule: "[n] -> [{ S[t, i] -> [(t)] }]"
+        child:
+          mark: "simd"
+          child:
+            schedule: "[n] -> [{ S[t, i] -> [(i)] }]"
+      """, context: "[n] -> { : n > 0 }")
+    #expect(Self.markedLoops(ast, "simd") == ["c1"], "\(ast)")
+  }
+
+  /// isl splits a loop into pieces when a statement runs only at its first
+  /// iteration; the pieces where the marked loop collapses must not pass the
+  /// mark to the inner loop.
+  @Test func markFollowsEveryPieceOfItsLoopAndNoOther() throws {
+    let ast = try Self.ast("""
+      domain: "[n] -> { S[i, j] : 0 <= i < n and 0 <= j < n; T[i, j] : i = 0 and 0 <= j < n }"
+      child:
+        mark: "parallel"
+        child:
+          schedule: "[n] -> [{ S[i, j] -> [(i)]; T[i, j] -> [(i)] }]"
+          child:
+            schedule: "[n] -> [{ S[i, j] -> [(j)]; T[i, j] -> [(j)] }]"
+            child:
+              sequence:
+              - filter: "[n] -> { T[i, j] }"
+              - filter: "[n] -> { S[i, j] }"
+      """, context: "[n] -> { : n > 1 }")
+    let marked = Self.markedLoops(ast, "parallel")
+    #expect(!marked.isEmpty && marked.allSatisfy { $0 == "c0" }, "\(marked): \(ast)")
+  }
+
+  @Test func nestedMarksOnOneMemberBothReachIt() throws {
+    let ast = try Self.ast("""
+      domain: "[n] -> { S[i] : 0 <= i < n }"
+      child:
+        mark: "parallel"
+        child:
+          mark: "simd"
+          child:
+            schedule: "[n] -> [{ S[i] -> [(i)] }]"
+      """, context: "[n] -> { : n > 0 }")
+    #expect(Self.markedLoops(ast, "parallel") == ["c0"])
+    #expect(Self.markedLoops(ast, "simd") == ["c0"])
+  }
+}
