@@ -42,7 +42,9 @@ struct HostCode {
       var head: String
       if l.reverse {
         let hi = l.inclusive ? p.print(l.upper) : "\(p.print(l.upper, min: .additive)) - 1"
-        head = "for (int \(it) = \(hi); \(it) >= \(p.print(l.lower, min: .relational)); \(it)--)"
+        let start = l.step == 1 ? hi : Self.lastSteppedValue(high: hi, low: p.print(l.lower), step: l.step)
+        let dec = l.step == 1 ? "\(it)--" : "\(it) -= \(l.step)"
+        head = "for (int \(it) = \(start); \(it) >= \(p.print(l.lower, min: .relational)); \(dec))"
       } else {
         let cmp = l.inclusive ? "<=" : "<"
         let inc = l.step == 1 ? "\(it)++" : "\(it) += \(l.step)"
@@ -78,5 +80,12 @@ struct HostCode {
       let arg = format == "%d " ? "(int)(\(p.print(e)))" : p.print(e)
       return pad(indent) + "fprintf(stderr, \"\(format)\", \(arg));\n"
     }
+  }
+
+  /// The largest `low + k*step` not above `high`, as a C expression; below
+  /// `low` when the range is empty, so a descending loop from it runs
+  /// `for i in reverse low ... high step k` (`high - ((high - low) mod step)`).
+  static func lastSteppedValue(high: String, low: String, step: Int) -> String {
+    "(\(high)) - ((((\(high)) - (\(low))) % \(step) + \(step)) % \(step))"
   }
 }

@@ -102,12 +102,16 @@ enum Message {
   }
   static func unknownType(_ name: String) -> String { "unknown type '\(name)'" }
   static let zeroStep = "'step' must be a positive integer constant"
-  static let stepWithReverse = "'step' cannot be used with 'reverse'"
   static func duplicateSection(_ name: String) -> String { "duplicate '\(name)' section (at most one is allowed)" }
   static func castArity(_ type: String, _ count: Int) -> String {
     "cast to '\(type)' takes 1 argument but \(count) \(count == 1 ? "was" : "were") given"
   }
   static let subscriptOfNonName = "only arrays can be subscripted"
+  static func expressionTooDeep(_ limit: Int) -> String { "expression nesting too deep (more than \(limit) levels)" }
+  static func statementTooDeep(_ limit: Int) -> String { "statement nesting too deep (more than \(limit) levels)" }
+  static func loopNestTooDeep(_ limit: Int) -> String {
+    "loop nest too deep (more than \(limit) nested loops in the kernel body)"
+  }
   static func duplicateDatasetValue(_ name: String) -> String { "duplicate value for '\(name)' in dataset" }
 
   // Names.
@@ -162,6 +166,10 @@ enum Message {
   }
   static func assignToIterator(_ name: String) -> String { "cannot assign to loop iterator '\(name)'" }
 
+  static func constantOverflow(_ text: String) -> String {
+    "integer constant expression overflows C int (-2147483648 ... 2147483647): '\(text)'"
+  }
+
   // Affinity.
   static func subscriptNotAffine(_ text: String) -> String { "subscript is not affine: '\(text)'" }
   static func boundNotAffine(_ text: String) -> String { "loop bound is not affine: '\(text)'" }
@@ -184,6 +192,15 @@ enum Message {
   static func duplicateDataset(_ name: String) -> String { "duplicate dataset '\(name)'" }
   static func datasetMissing(_ dataset: String, _ parameter: String) -> String {
     "dataset '\(dataset)' does not set size parameter '\(parameter)'"
+  }
+  static func datasetViolatesAssumption(_ dataset: String, _ assumption: String) -> String {
+    "dataset '\(dataset)' violates the assumption '\(assumption)'"
+  }
+  static func datasetNegativeExtent(_ dataset: String, _ array: String, _ dimension: String) -> String {
+    "dataset '\(dataset)' gives array '\(array)' a negative dimension '\(dimension)'"
+  }
+  static func datasetArrayTooLarge(_ dataset: String, _ array: String) -> String {
+    "dataset '\(dataset)' gives array '\(array)' more than 2147483647 elements (C int indices)"
   }
   static func datasetUnknown(_ dataset: String, _ parameter: String) -> String {
     "dataset '\(dataset)' sets '\(parameter)', which is not a size parameter"

@@ -13,6 +13,17 @@ struct Parser {
   let text: String
   var tokens: [Token]
   var position = 0
+  /// Expressions being parsed inside one another (parentheses, operands of
+  /// unary operators, subscripts, arguments), bounded by `maxExpressionDepth`.
+  var expressionDepth = 0
+  /// Blocks being parsed inside one another, bounded by `maxBlockDepth`.
+  var blockDepth = 0
+
+  /// The deepest expression nesting accepted, so that every later recursive
+  /// walk of an expression stays far from the end of the stack.
+  static let maxExpressionDepth = 200
+  /// The deepest statement nesting accepted (blocks of `for`, `if` and `else if`).
+  static let maxBlockDepth = 100
 
   init(text: String, path: String) throws {
     self.path = path

@@ -9,6 +9,11 @@
 //   postfix ::= primary ('[' expr ']')*
 //   primary ::= INT | FLOAT | IDENT | IDENT '(' args ')' | TYPE '(' expr ')' | '(' expr ')'
 //
+// Nesting: every parenthesis, operand of a unary operator and operator of a
+// chain (`a + b + c` nests to the left) counts one level against
+// `maxExpressionDepth`, so a tree's height stays bounded and every later
+// recursive walk (and its deallocation) stays far from the end of the stack.
+//
 // Locations: a binary or ternary expression is located at its operator, a
 // unary one at its operator, an access, call or cast at its first token.
 //
@@ -16,7 +21,24 @@
 
 extension Parser {
   mutating func parseExpr() throws -> Expr {
-    try parseTernary()
+    try nested { parser in
+      let e = try parser.parseTernary()
+      if parser.expressionDepth == 1, let deep = e.node(deeperThan: Self.maxExpressionDepth) {
+        throw parser.error(Message.expressionTooDeep(Self.maxExpressionDepth), at: deep.location)
+      }
+      return e
+    }
+  }
+
+  /// Runs `body` one expression level deeper; past `maxExpressionDepth` the
+  /// expression is rejected at the current token.
+  private mutating func nested(_ body: (inout Parser) throws -> Expr) throws -> Expr {
+    guard expressionDepth < Self.maxExpressionDepth else {
+      throw error(Message.expressionTooDeep(Self.maxExpressionDepth), at: current.location)
+    }
+    expressionDepth += 1
+    defer { expressionDepth -= 1 }
+    return try body(&self)
   }
 
   private mutating func parseTernary() throws -> Expr {
@@ -38,7 +60,13 @@ extension Parser {
   private mutating func parseBinary(level: Int) throws -> Expr {
     guard level < Self.binaryLevels.count else { return try parseUnary() }
     var lhs = try parseBinary(level: level + 1)
+    let depth = expressionDepth
+    defer { expressionDepth = depth }
     while let op = currentBinaryOp(in: Self.binaryLevels[level]) {
+      guard expressionDepth < Self.maxExpressionDepth else {
+        throw error(Message.expressionTooDeep(Self.maxExpressionDepth), at: current.location)
+      }
+      expressionDepth += 1
       let location = advance().location
       let rhs = try parseBinary(level: level + 1)
       lhs = Expr(.binary(op, lhs, rhs), at: location)
@@ -54,8 +82,8 @@ extension Parser {
 
   private mutating func parseUnary() throws -> Expr {
     let location = current.location
-    if accept(.minus) { return Expr(.unary(.neg, try parseUnary()), at: location) }
-    if accept(.bang) { return Expr(.unary(.not, try parseUnary()), at: location) }
+    if accept(.minus) { return Expr(.unary(.neg, try nested { try $0.parseUnary() }), at: location) }
+    if accept(.bang) { return Expr(.unary(.not, try nested { try $0.parseUnary() }), at: location) }
     return try parsePostfix()
   }
 
@@ -114,5 +142,30 @@ extension Parser {
     let arguments = try parseCommaSeparated { try $0.parseExpr() }
     try expect(.rparen)
     return arguments
+  }
+}
+
+extension Expr {
+  /// A sub-expression more than `limit` levels below this one (a long chain
+  /// `a + b + c + ...` nests to the left), found without recursion; nil if none.
+  func node(deeperThan limit: Int) -> Expr? {
+    var stack: [(Expr, Int)] = [(self, 1)]
+    while let (e, depth) = stack.popLast() {
+      if depth > limit { return e }
+      stack += e.operands.map { ($0, depth + 1) }
+    }
+    return nil
+  }
+
+  /// The direct sub-expressions.
+  var operands: [Expr] {
+    switch kind {
+    case .intLiteral, .floatLiteral, .name: return []
+    case .access(_, let subscripts): return subscripts
+    case .unary(_, let x), .cast(_, let x): return [x]
+    case .binary(_, let l, let r): return [l, r]
+    case .ternary(let c, let a, let b): return [c, a, b]
+    case .call(_, let args): return args
+    }
   }
 }

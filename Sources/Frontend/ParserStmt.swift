@@ -13,6 +13,9 @@ extension Parser {
   mutating func parseBlock() throws -> [Stmt] {
     skipNewlinesBeforeBrace()
     let open = try expect(.lbrace).location
+    guard blockDepth < Self.maxBlockDepth else { throw error(Message.statementTooDeep(Self.maxBlockDepth), at: open) }
+    blockDepth += 1
+    defer { blockDepth -= 1 }
     var statements: [Stmt] = []
     while true {
       skipNewlines()
@@ -64,16 +67,14 @@ extension Parser {
       inclusive = false
     }
     let upper = try parseExpr()
-    let step = try parseStep(reverse: reverse)
+    let step = try parseStep()
     let body = try parseBlock()
     return ForLoop(iterator: iterator, lower: lower, upper: upper, inclusive: inclusive, step: step,
                    reverse: reverse, body: body, location: location)
   }
 
-  private mutating func parseStep(reverse: Bool) throws -> Int {
-    guard at(.step) else { return 1 }
-    let stepLocation = advance().location
-    if reverse { throw error(Message.stepWithReverse, at: stepLocation) }
+  private mutating func parseStep() throws -> Int {
+    guard accept(.step) else { return 1 }
     let (value, location) = try expectInteger("a positive integer constant after 'step'")
     guard value > 0 else { throw error(Message.zeroStep, at: location) }
     return value
@@ -89,8 +90,16 @@ extension Parser {
       return Stmt(.ifStmt(condition: condition, then: then, else: nil), at: location)
     }
     try expect(.elseKw)
-    let otherwise = at(.ifKw) ? [try parseIf()] : try parseBlock()
+    let otherwise = at(.ifKw) ? [try parseElseIf()] : try parseBlock()
     return Stmt(.ifStmt(condition: condition, then: then, else: otherwise), at: location)
+  }
+
+  /// An `else if`: nested in the tree like a block, so it counts as one.
+  private mutating func parseElseIf() throws -> Stmt {
+    guard blockDepth < Self.maxBlockDepth else { throw error(Message.statementTooDeep(Self.maxBlockDepth), at: current.location) }
+    blockDepth += 1
+    defer { blockDepth -= 1 }
+    return try parseIf()
   }
 
   /// Moves to an `else` that follows, possibly on a later line; false if none.

@@ -45,6 +45,12 @@ struct Sema {
   var reserved: [String: SourceLocation] = [:]
   var allSizeParameters: Set<String> = []
   var labels: [String: SourceLocation] = [:]
+  /// Loops of the kernel body around the statement being checked.
+  var loopDepth = 0
+
+  /// The deepest loop nest of a kernel body: isl's dependence analysis grows
+  /// exponentially with the depth (20 loops take seconds, 40 minutes).
+  static let maxLoopDepth = 32
   var sizeParameters: [String] = []
   var scalars: [String: ScalarSymbol] = [:]
   var arrays: [String: ArraySymbol] = [:]
@@ -232,6 +238,7 @@ struct Sema {
     for name in sizeParameters where dataset.values[name] == nil {
       throw error(Message.datasetMissing(dataset.name, name), at: dataset.location)
     }
+    try checkDatasetValues(dataset)
   }
 
   /// The position of the first whole word `word` at or after `start` in the

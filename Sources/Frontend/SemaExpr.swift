@@ -90,6 +90,7 @@ extension Sema {
   private func typeOfBinary(_ op: BinaryOp, _ l: Expr, _ r: Expr, at location: SourceLocation) throws -> ValueType {
     let left = try typeOf(l)
     let right = try typeOf(r)
+    try checkConstantFitsInt(op, l, r, at: location)
     if op == .rem, let float = [left, right].first(where: \.isFloat) {
       throw error(Message.remainderOnFloat(float.name), at: location)
     }
@@ -171,13 +172,28 @@ extension Sema {
     }
   }
 
+  /// A constant `+`, `-` or `*` of two constants whose value is not a C `int`
+  /// (C's behaviour would be undefined, isl's and the generated code's differ).
+  private func checkConstantFitsInt(_ op: BinaryOp, _ l: Expr, _ r: Expr, at location: SourceLocation) throws {
+    guard [.add, .sub, .mul].contains(op), let a = constantValue(l), let b = constantValue(r) else { return }
+    let (value, overflow): (Int, Bool)
+    switch op {
+    case .add: (value, overflow) = a.addingReportingOverflow(b)
+    case .sub: (value, overflow) = a.subtractingReportingOverflow(b)
+    default: (value, overflow) = a.multipliedReportingOverflow(by: b)
+    }
+    guard overflow || !(Int(Int32.min)...Int(Int32.max)).contains(value) else { return }
+    let text = ASTPrinter.text(of: Expr(.binary(op, l, r), at: location))
+    throw error(Message.constantOverflow(text), at: startLocation(of: l))
+  }
+
   /// The value of an integer constant expression (literals, `+ - *`), or nil.
   func constantValue(_ e: Expr) -> Int? {
     switch e.kind {
     case .intLiteral(let v):
       return v
     case .unary(.neg, let x):
-      return constantValue(x).map { -$0 }
+      return constantValue(x).flatMap { $0 == Int.min ? nil : -$0 }
     case .binary(let op, let l, let r):
       guard let a = constantValue(l), let b = constantValue(r) else { return nil }
       switch op {
@@ -193,17 +209,6 @@ extension Sema {
 
   /// Where `e` starts in the source: its leftmost sub-expression.
   func startLocation(of e: Expr) -> SourceLocation {
-    children(of: e).map(startLocation(of:)).reduce(e.location) { $1.offset < $0.offset ? $1 : $0 }
-  }
-
-  private func children(of e: Expr) -> [Expr] {
-    switch e.kind {
-    case .intLiteral, .floatLiteral, .name: return []
-    case .access(_, let subscripts): return subscripts
-    case .unary(_, let x), .cast(_, let x): return [x]
-    case .binary(_, let l, let r): return [l, r]
-    case .ternary(let c, let a, let b): return [c, a, b]
-    case .call(_, let args): return args
-    }
+    e.operands.map(startLocation(of:)).reduce(e.location) { $1.offset < $0.offset ? $1 : $0 }
   }
 }

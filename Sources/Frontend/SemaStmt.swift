@@ -48,7 +48,11 @@ extension Sema {
 
   private mutating func checkFor(_ loop: ForLoop) throws {
     guard loop.step > 0 else { throw error(Message.zeroStep, at: loop.location) }
-    guard !(loop.reverse && loop.step != 1) else { throw error(Message.stepWithReverse, at: loop.location) }
+    if region == .kernel {
+      guard loopDepth < Self.maxLoopDepth else { throw error(Message.loopNestTooDeep(Self.maxLoopDepth), at: loop.location) }
+      loopDepth += 1
+    }
+    defer { if region == .kernel { loopDepth -= 1 } }
     try checkBound(loop.lower)
     try checkBound(loop.upper)
     try withScope { sema in

@@ -28,19 +28,22 @@ enum IslNames {
 }
 
 enum AffineText {
-  /// Evaluates an integer constant expression, if it is one.
+  /// Evaluates an integer constant expression, if it is one (nil when it
+  /// overflows; Sema rejects constants outside C `int` first).
   static func constant(_ e: Expr) -> Int? {
     switch e.kind {
     case .intLiteral(let v): return v
-    case .unary(.neg, let a): return constant(a).map { -$0 }
+    case .unary(.neg, let a): return constant(a).flatMap { $0 == Int.min ? nil : -$0 }
     case .binary(let op, let a, let b):
       guard let x = constant(a), let y = constant(b) else { return nil }
+      let (value, overflow): (Int, Bool)
       switch op {
-      case .add: return x + y
-      case .sub: return x - y
-      case .mul: return x * y
+      case .add: (value, overflow) = x.addingReportingOverflow(y)
+      case .sub: (value, overflow) = x.subtractingReportingOverflow(y)
+      case .mul: (value, overflow) = x.multipliedReportingOverflow(by: y)
       default: return nil
       }
+      return overflow ? nil : value
     default: return nil
     }
   }

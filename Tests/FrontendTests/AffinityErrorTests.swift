@@ -76,8 +76,10 @@ import Testing
     expectError(kernel("x[0] = 0") + "assume n >= 1, n * m <= 100\n", at: 4, 16, "assumption is not an affine condition")
   }
 
-  @Test func stepWithReverseIsRejected() {
-    expectError(kernel("for i in reverse 0 ..< n step 2 { x[i] = 0 }"), at: 2, 26, "'step' cannot be used with 'reverse'")
+  @Test func stepWithReverseIsAccepted() throws {
+    let checked = try #require(loaded(kernel("for i in reverse 0 ..< n step 3 { x[i] = 0 }")))
+    guard case .forLoop(let loop) = checked.file.body.first?.kind else { Issue.record("no loop"); return }
+    #expect(loop.reverse && loop.step == 3)
   }
 
   @Test func stepMustBePositive() {
