@@ -36,6 +36,20 @@ public struct Violation: Error, CustomStringConvertible, Sendable {
   }
 }
 
+/// A dependence analysis that could not finish.
+public enum DependenceError: Error, CustomStringConvertible, Sendable {
+  /// isl's dataflow analysis needed more than `maxOperations` operations.
+  case budgetExhausted(kernel: String, maxOperations: UInt)
+
+  public var description: String {
+    switch self {
+    case .budgetExhausted(let kernel, let n):
+      return "kernel '\(kernel)': dependence analysis exceeded its budget of \(n) isl operations "
+        + "(strategy key budget.dependenceOperations; the loop nest is too deep or too irregular)"
+    }
+  }
+}
+
 public final class Dependences {
   public let scop: Scop
   public let flow: UnionMap
@@ -43,14 +57,27 @@ public final class Dependences {
   public let output: UnionMap
   public let input: UnionMap?
 
-  public init(scop: Scop, computeInput: Bool = false) throws {
+  /// The isl operations the analysis of one kernel may take by default: the
+  /// PolyBench kernels need a few hundred thousand, a 30-deep nest a few
+  /// million; past it isl's dataflow analysis would run for minutes.
+  public static let defaultMaxOperations: UInt = 50_000_000
+
+  /// Computes the dependences of `scop` within `maxOperations` isl operations
+  /// (0: unlimited); past them, throws `DependenceError.budgetExhausted`.
+  public init(scop: Scop, computeInput: Bool = false, maxOperations: UInt = Dependences.defaultMaxOperations) throws {
     self.scop = scop
     let s = scop.originalSchedule
-    let deps = try Scop.memoryDependences(reads: scop.reads, writes: scop.writes, schedule: s)
-    flow = try deps.flow.coalesce()
-    output = try deps.output.coalesce()
-    anti = try deps.anti.coalesce()
-    input = computeInput ? try Flow.compute(sink: scop.reads, mustSource: UnionMap.empty(scop.ctx), maySource: scop.reads, schedule: s).may.coalesce() : nil
+    do {
+      (flow, output, anti, input) = try scop.ctx.withBudget(maxOperations) {
+        let deps = try Scop.memoryDependences(reads: scop.reads, writes: scop.writes, schedule: s)
+        let input = computeInput
+          ? try Flow.compute(sink: scop.reads, mustSource: UnionMap.empty(scop.ctx), maySource: scop.reads, schedule: s).may.coalesce()
+          : nil
+        return (try deps.flow.coalesce(), try deps.output.coalesce(), try deps.anti.coalesce(), input)
+      }
+    } catch let e as ISLError where e.isQuota {
+      throw DependenceError.budgetExhausted(kernel: scop.kernel.name, maxOperations: maxOperations)
+    }
   }
 
   /// Flow, anti and output dependences: what a legal schedule must respect.

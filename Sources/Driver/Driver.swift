@@ -24,6 +24,7 @@ public enum PolycError: Error, CustomStringConvertible {
   case codegen(CodeGenError)
   case usage(String)
   case io(String)
+  case dependences(DependenceError)
 
   public var description: String {
     switch self {
@@ -34,6 +35,7 @@ public enum PolycError: Error, CustomStringConvertible {
     case .codegen(let e): return "error: \(e)"
     case .usage(let m): return "error: \(m)"
     case .io(let m): return "error: \(m)"
+    case .dependences(let e): return "error: \(e)"
     }
   }
 
@@ -47,6 +49,7 @@ public enum PolycError: Error, CustomStringConvertible {
     case let e as ISLError: return .isl(e)
     case let e as CodeGenError: return .codegen(e)
     case let e as LoweringError: return .io(e.description)
+    case let e as DependenceError: return .dependences(e)
     default: return .io("\(error)")
     }
   }
@@ -113,7 +116,7 @@ public enum Pipeline {
         }
       }
       let scop = try Scop.build(kernel, ctx: ctx)
-      let deps = try Dependences(scop: scop)
+      let deps = try Dependences(scop: scop, maxOperations: strategy.dependenceOperations)
       var result = try SchedulerDriver.schedule(scop: scop, dependences: deps, strategy: strategy)
       if !expansionNotes.isEmpty {
         result = ScheduleResult(schedule: result.schedule, backend: result.backend, notes: expansionNotes + result.notes,

@@ -81,7 +81,7 @@ public struct Diagnostic: Error, LocalizedError, CustomStringConvertible, Sendab
 /// The texts of all frontend error messages.
 enum Message {
   // Files.
-  static let cannotReadFile = "cannot read file"
+  static func cannotReadFile(_ reason: String) -> String { "cannot read file: \(reason)" }
 
   // Lexical errors.
   static let unterminatedComment = "unterminated '/*' comment"

@@ -25,10 +25,25 @@ public enum Frontend {
 
   /// Reads, parses and checks the file at `path`.
   public static func load(path: String) throws -> CheckedKernel {
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-    else {
-      throw Diagnostic(path: path, location: .unknown, message: Message.cannotReadFile)
+    try load(text: read(path: path), path: path)
+  }
+
+  /// The text of the file at `path`; a directory, a missing or unreadable
+  /// file and a binary file are diagnostics saying which.
+  public static func read(path: String) throws -> String {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      throw Diagnostic(path: path, location: .unknown, message: Message.cannotReadFile("no such file"))
     }
-    return try load(text: text, path: path)
+    guard !isDirectory.boolValue else {
+      throw Diagnostic(path: path, location: .unknown, message: Message.cannotReadFile("is a directory"))
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw Diagnostic(path: path, location: .unknown, message: Message.cannotReadFile("permission denied"))
+    }
+    guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
+      throw Diagnostic(path: path, location: .unknown, message: Message.cannotReadFile("is not UTF-8 text (binary file?)"))
+    }
+    return text
   }
 }

@@ -15,6 +15,10 @@
 enum LinearText {
   struct ParseError: Error { var message: String }
 
+  /// The largest number written in a row or constraint: schedule coefficients
+  /// are small, and sums of such numbers cannot overflow.
+  static let maxNumber = 1_000_000
+
   /// `sum(coefficient * name) + constant`.
   struct Linear: Equatable {
     var terms: [(name: String, coefficient: Int)] = []
@@ -48,7 +52,9 @@ enum LinearText {
       if c.isNumber {
         var j = i
         while j < chars.count, chars[j].isNumber { j += 1 }
-        guard let v = Int(String(chars[i..<j])) else { throw ParseError(message: "number too large in '\(text)'") }
+        guard let v = Int(String(chars[i..<j])), v <= maxNumber else {
+          throw ParseError(message: "number too large in '\(text)' (at most \(maxNumber))")
+        }
         out.append(.int(v))
         i = j
       } else if c.isLetter || c == "_" {

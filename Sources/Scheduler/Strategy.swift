@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Dependences
 import Foundation
 
 /// An error in a strategy file: the file, the JSON key path and what is wrong.
@@ -18,13 +19,19 @@ public struct StrategyError: Error, CustomStringConvertible, Sendable, Equatable
   public var path: String
   public var keyPath: String
   public var message: String
-  public init(path: String, keyPath: String, message: String) {
+  /// The 1-based line and column of a JSON syntax error or duplicate key.
+  public var line: Int?
+  public var column: Int?
+  public init(path: String, keyPath: String, message: String, line: Int? = nil, column: Int? = nil) {
     self.path = path
     self.keyPath = keyPath
     self.message = message
+    self.line = line
+    self.column = column
   }
   public var description: String {
-    keyPath.isEmpty ? "\(path): error: \(message)" : "\(path): error: \(keyPath): \(message)"
+    let location = line.map { "\(path):\($0):\(column ?? 1)" } ?? path
+    return keyPath.isEmpty ? "\(location): error: \(message)" : "\(location): error: \(keyPath): \(message)"
   }
 }
 
@@ -215,6 +222,8 @@ public struct Strategy: Sendable, Equatable {
   public var fallback: [Backend] = [.identity]
   /// isl operations allowed to one scheduling attempt (0: unlimited).
   public var maxOperations: UInt = 0
+  /// isl operations allowed to the dependence analysis (0: unlimited).
+  public var dependenceOperations: UInt = Dependences.defaultMaxOperations
   /// Pluto's permutable bands (true) or Feautrier's one row per band (false).
   public var permutableBands = true
   /// Per-dimension configuration, outermost first; `defaultDimension` applies beyond.
@@ -249,8 +258,13 @@ public struct Strategy: Sendable, Equatable {
   }
 
   public static func load(path: String) throws -> Strategy {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw StrategyError(path: path, keyPath: "", message: "cannot read strategy file: is a directory")
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw StrategyError(path: path, keyPath: "", message: "cannot read strategy file")
+      let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+      throw StrategyError(path: path, keyPath: "", message: "cannot read strategy file: \(reason)")
     }
     return try parse(data, path: path)
   }

@@ -10,6 +10,19 @@
 
 import Foundation
 
+/// The ranges of the numeric knobs: past them the scheduler's integer
+/// programs, the generated code (C `int` loop bounds) or the unrolled body
+/// would overflow or explode.
+enum Limits {
+  static let maxOperations = 1_000_000_000_000
+  static let maxCoefficient = 1_000
+  static let maxShift = 1_000_000
+  static let maxTileSize = 1 << 20
+  static let maxBandDepth = 32
+  static let maxUnrollAndJam = 16
+  static let maxVectorWidth = 64
+}
+
 struct StrategyParser {
   let path: String
 
@@ -18,6 +31,13 @@ struct StrategyParser {
   }
 
   func parse(_ data: Data) throws -> Strategy {
+    guard String(data: data, encoding: .utf8) != nil else { throw fail("", "not UTF-8 text (binary file?)") }
+    do {
+      try JSONCheck.check(Array(data))
+    } catch let p as JSONProblem {
+      let message = p.keyPath.isEmpty ? "not valid JSON: \(p.message)" : p.message
+      throw StrategyError(path: path, keyPath: p.keyPath, message: message, line: p.line, column: p.column)
+    }
     let json: Any
     do {
       json = try JSONSerialization.jsonObject(with: data, options: [])
@@ -50,8 +70,11 @@ struct StrategyParser {
       if Swift.Set(s.fallback).count != s.fallback.count { throw fail("fallback", "a backend appears twice") }
     }
     if let v = obj["budget"] {
-      let b = try object(v, "budget", allowed: ["maxOperations"])
-      if let m = b["maxOperations"] { s.maxOperations = UInt(try int(m, "budget.maxOperations", min: 0)) }
+      let b = try object(v, "budget", allowed: ["maxOperations", "dependenceOperations"])
+      if let m = b["maxOperations"] { s.maxOperations = UInt(try int(m, "budget.maxOperations", min: 0, max: Limits.maxOperations)) }
+      if let m = b["dependenceOperations"] {
+        s.dependenceOperations = UInt(try int(m, "budget.dependenceOperations", min: 0, max: Limits.maxOperations))
+      }
     }
     if let v = obj["permutableBands"] { s.permutableBands = try bool(v, "permutableBands") }
     if let v = obj["defaultDimension"] {
@@ -93,10 +116,10 @@ struct StrategyParser {
     }
     if let c = o["coincidence"] { d.coincidence = try enumValue(c, "\(kp).coincidence", CoincidenceMode.self, what: "coincidence mode") }
     if let c = o["skewing"] { d.skewing = try bool(c, "\(kp).skewing") }
-    if let c = o["maxCoefficient"] { d.maxCoefficient = try int(c, "\(kp).maxCoefficient", min: 1) }
+    if let c = o["maxCoefficient"] { d.maxCoefficient = try int(c, "\(kp).maxCoefficient", min: 1, max: Limits.maxCoefficient) }
     if let c = o["signs"] { d.signs = try enumValue(c, "\(kp).signs", CoefficientSigns.self, what: "sign rule") }
     if let c = o["parametricShift"] { d.parametricShift = try bool(c, "\(kp).parametricShift") }
-    if let c = o["maxShift"] { d.maxShift = c is NSNull ? nil : try int(c, "\(kp).maxShift", min: 0) }
+    if let c = o["maxShift"] { d.maxShift = c is NSNull ? nil : try int(c, "\(kp).maxShift", min: 0, max: Limits.maxShift) }
     if let c = o["constraints"] {
       d.constraints = try array(c, "\(kp).constraints").enumerated().map { i, x in
         let k = "\(kp).constraints[\(i)]"
@@ -184,7 +207,7 @@ struct StrategyParser {
     if let x = o["maximizeBandDepth"] { r.maximizeBandDepth = try bool(x, "\(kp).maximizeBandDepth") }
     if let x = o["wholeComponent"] { r.wholeComponent = try bool(x, "\(kp).wholeComponent") }
     if let x = o["maxCoefficient"] {
-      r.maxCoefficient = try int(x, "\(kp).maxCoefficient", min: -1)
+      r.maxCoefficient = try int(x, "\(kp).maxCoefficient", min: -1, max: Limits.maxCoefficient)
       if r.maxCoefficient == 0 { throw fail("\(kp).maxCoefficient", "must be -1 (unbounded) or at least 1") }
     }
     if let x = o["algorithm"] {
@@ -220,12 +243,12 @@ struct StrategyParser {
         }
       }
     }
-    if let m = o["minBandDepth"] { t.minBandDepth = try int(m, "\(kp).minBandDepth", min: 1) }
+    if let m = o["minBandDepth"] { t.minBandDepth = try int(m, "\(kp).minBandDepth", min: 1, max: Limits.maxBandDepth) }
     return t
   }
 
   func sizes(_ v: Any, _ kp: String) throws -> [Int] {
-    let list = try array(v, kp).enumerated().map { try int($1, "\(kp)[\($0)]", min: 1) }
+    let list = try array(v, kp).enumerated().map { try int($1, "\(kp)[\($0)]", min: 1, max: Limits.maxTileSize) }
     if list.isEmpty { throw fail(kp, "expected at least one tile size") }
     return list
   }
@@ -248,14 +271,14 @@ struct StrategyParser {
         }
         r.unrollAndJam = []
       } else {
-        let f = try array(x, "\(kp).unrollAndJam").enumerated().map { try int($1, "\(kp).unrollAndJam[\($0)]", min: 1) }
+        let f = try array(x, "\(kp).unrollAndJam").enumerated().map { try int($1, "\(kp).unrollAndJam[\($0)]", min: 1, max: Limits.maxUnrollAndJam) }
         if f.count > 2 { throw fail("\(kp).unrollAndJam", "at most two factors (second-innermost loop first), found \(f.count)") }
         r.unrollAndJam = f
       }
     }
     r.enabled = o["enabled"] == nil ? true : try bool(o["enabled"]!, "\(kp).enabled")
     if let x = o["width"] {
-      r.width = try int(x, "\(kp).width", min: 1)
+      r.width = try int(x, "\(kp).width", min: 1, max: Limits.maxVectorWidth)
       guard r.width & (r.width - 1) == 0 else { throw fail("\(kp).width", "must be a power of two, not \(r.width)") }
     }
     return r
@@ -329,11 +352,12 @@ struct StrategyParser {
     return b
   }
 
-  func int(_ v: Any, _ kp: String, min: Int? = nil) throws -> Int {
+  func int(_ v: Any, _ kp: String, min: Int? = nil, max: Int? = nil) throws -> Int {
     guard !isBool(v), let n = v as? NSNumber, let i = v as? Int, Double(i) == n.doubleValue else {
       throw fail(kp, "expected an integer, found \(kind(v))")
     }
     if let min, i < min { throw fail(kp, "must be at least \(min), not \(i)") }
+    if let max, i > max { throw fail(kp, "must be at most \(max), not \(i)") }
     return i
   }
 

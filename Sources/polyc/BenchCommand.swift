@@ -68,7 +68,12 @@ struct BenchCommand: ParsableCommand {
       throw ValidationError("--omp-wait-policy must be passive, active or default, not '\(ompWaitPolicy)'")
     }
     guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
-    guard minTimedSeconds >= 0 else { throw ValidationError("--min-timed-seconds must not be negative") }
+    guard minTimedSeconds >= 0, minTimedSeconds.isFinite else {
+      throw ValidationError("--min-timed-seconds must be a finite number of seconds, not negative")
+    }
+    guard timeout > 0, timeout.isFinite else {
+      throw ValidationError("--timeout must be a positive finite number of seconds, not '\(timeout)'")
+    }
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     for p in list(peers) where Peer(rawValue: p) == nil {
       throw ValidationError("unknown peer '\(p)' (known: \(Peer.allCases.map(\.rawValue).joined(separator: ", ")))")

@@ -160,7 +160,7 @@ import Testing
       Issue.record("expected an error")
     } catch let d as Diagnostic {
       #expect(d.location == .unknown)
-      #expect(d.description == "/nonexistent/dir/k.loop: error: cannot read file")
+      #expect(d.description == "/nonexistent/dir/k.loop: error: cannot read file: no such file")
     } catch {
       Issue.record("unexpected error \(error)")
     }

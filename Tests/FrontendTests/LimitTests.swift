@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Foundation
 import Testing
 @testable import Frontend
 
@@ -93,5 +94,20 @@ import Testing
   @Test func datasetWithTooManyElementsIsRejected() {
     let source = "kernel k(n, A: inout f64[n][n]) {\n  A[0][0] = 0\n}\ndataset HUGE: n = 50000\n"
     expectError(source, at: 4, 9, "dataset 'HUGE' gives array 'A' more than 2147483647 elements")
+  }
+
+  func readError(_ path: String) -> String? {
+    do { _ = try Frontend.load(path: path); return nil } catch { return "\(error)" }
+  }
+
+  @Test func directoryIsReportedAsOne() {
+    #expect(readError(NSTemporaryDirectory()) == "\(NSTemporaryDirectory()): error: cannot read file: is a directory")
+  }
+
+  @Test func binaryFileIsReportedAsOne() throws {
+    let path = NSTemporaryDirectory() + "polyc-binary-\(getpid()).loop"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try Data([0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x00, 0xFF]).write(to: URL(fileURLWithPath: path))
+    #expect(readError(path) == "\(path): error: cannot read file: is not UTF-8 text (binary file?)")
   }
 }
