@@ -7,7 +7,7 @@ let package = Package(
   name: "polyc",
   products: [
     .executable(name: "polyc", targets: ["polyc"]),
-    .library(name: "PolycKit", targets: ["Driver", "Scheduler", "Dependences", "Model", "Frontend", "CodeGenC", "NPU", "ISL"]),
+    .library(name: "PolycKit", targets: ["Driver", "Scheduler", "Dependences", "Model", "Frontend", "CodeGenC", "NPU", "NPUCodeGen", "Transforms", "ISL"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,7 +22,8 @@ let package = Package(
     .target(name: "Transforms", dependencies: ["Scheduler", "Dependences", "Model", "ISL"], swiftSettings: v5),
     .target(name: "CodeGenC", dependencies: ["Model", "Transforms", "Scheduler", "ISL", "Frontend"], swiftSettings: v5),
     .target(name: "NPU", swiftSettings: v5),
-    .target(name: "Driver", dependencies: ["Frontend", "Model", "Dependences", "Scheduler", "Transforms", "CodeGenC", "NPU", "ISL"], swiftSettings: v5),
+    .target(name: "NPUCodeGen", dependencies: ["Frontend", "Model", "Scheduler", "NPU", "ISL"], swiftSettings: v5),
+    .target(name: "Driver", dependencies: ["Frontend", "Model", "Dependences", "Scheduler", "Transforms", "CodeGenC", "NPU", "NPUCodeGen", "ISL"], swiftSettings: v5),
     .target(name: "Bench", dependencies: ["Driver"], swiftSettings: v5),
     .executableTarget(name: "polyc", dependencies: [
       "Driver", "Bench", "NPU", "ISL",
@@ -38,6 +39,7 @@ let package = Package(
     .testTarget(name: "BenchTests", dependencies: ["TestSupport", "Bench", "Driver"], swiftSettings: v5),
     .testTarget(name: "CodeGenCTests", dependencies: ["TestSupport", "CodeGenC", "Driver"], exclude: ["Golden"], swiftSettings: v5),
     .testTarget(name: "NPUTests", dependencies: ["NPU"], swiftSettings: v5),
+    .testTarget(name: "NPUCodeGenTests", dependencies: ["TestSupport", "NPUCodeGen", "Driver", "Scheduler", "Frontend", "Model", "ISL", "NPU"], swiftSettings: v5),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Driver"], swiftSettings: v5),
     .testTarget(name: "DriverTests", dependencies: ["TestSupport", "Driver"], swiftSettings: v5),
   ]

@@ -12,6 +12,7 @@ import Foundation
 import Frontend
 import ISL
 import Model
+import NPUCodeGen
 import Scheduler
 import Transforms
 
@@ -23,6 +24,8 @@ public enum PolycError: Error, CustomStringConvertible {
   case isl(ISLError)
   case codegen(CodeGenError)
   case usage(String)
+  /// A kernel, statement, tiling or hardware description the NPU backend cannot use.
+  case npu(NPUCodeGenError)
   case io(String)
   case dependences(DependenceError)
 
@@ -34,6 +37,7 @@ public enum PolycError: Error, CustomStringConvertible {
     case .isl(let e): return "error: \(e)"
     case .codegen(let e): return "error: \(e)"
     case .usage(let m): return "error: \(m)"
+    case .npu(let e): return "error: \(e)"
     case .io(let m): return "error: \(m)"
     case .dependences(let e): return "error: \(e)"
     }
@@ -49,6 +53,7 @@ public enum PolycError: Error, CustomStringConvertible {
     case let e as ISLError: return .isl(e)
     case let e as CodeGenError: return .codegen(e)
     case let e as LoweringError: return .io(e.description)
+    case let e as NPUCodeGenError: return .npu(e)
     case let e as DependenceError: return .dependences(e)
     default: return .io("\(error)")
     }

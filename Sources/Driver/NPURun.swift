@@ -1,8 +1,9 @@
 //===- NPURun.swift - Compile a kernel to the NPU, simulate, cross-check --===//
 //
-// `polyc npu`: the mapped workload gets deterministic data (the NPU's
-// `.random(seed:)` generators; for a float kernel, `FloatConv2D.random` with
-// calibration inputs), is lowered and simulated (`NPUDriver`), and the same
+// `polyc npu` and `--emit npu`: chains the NPU backend (NPUCodeGen: the
+// schedule tree the strategy chose -> tensorized, tiled NPU program) with the
+// simulator and the CPU backend. The kernel's parameters get deterministic
+// data (`NPUKernel.data`), the program runs on the simulator, and the same
 // data is fed to the kernel compiled by polyc's CPU backend (the binary-I/O
 // program of `CEmitter.emitIOProgram`) and run natively. For an int8 kernel
 // the two outputs must agree byte for byte; for a float kernel the NPU's
@@ -15,29 +16,24 @@ import Foundation
 import Frontend
 import Model
 import NPU
-
-/// The data of one run: the NPU workload and the bytes of every kernel parameter.
-public struct NPUKernelInstance: Sendable {
-  public var workload: NPUWorkload
-  /// The binary input file of the I/O program (`ProgramIOLayout`).
-  public var programInput: [UInt8]
-  /// For a float kernel: the float model, its evaluation input and its quantized form.
-  public var floatModel: FloatConv2D?
-  public var floatInput: [Float]?
-  public var quantized: QuantizedConv2D?
-}
+import NPUCodeGen
+import Scheduler
 
 public struct NPUKernelRunOptions: Sendable {
-  public var hw: HardwareConfig
-  public var lowering: LoweringOptions
+  /// The hardware description; nil: the strategy's `target.hardware`, else npu16.
+  public var hw: HardwareConfig?
+  /// Overrides of the strategy's tiles (`--tiles minimal`) and buffering (`--no-double-buffer`).
+  public var minimalTiles: Bool
+  public var singleBuffer: Bool
   public var seed: UInt64
   /// Check against the CPU backend (compile the kernel to C and run it).
   public var checkCPU: Bool
   public var compiler: CCompiler
-  public init(hw: HardwareConfig = .npu16, lowering: LoweringOptions = LoweringOptions(), seed: UInt64 = 1, checkCPU: Bool = true,
+  public init(hw: HardwareConfig? = nil, minimalTiles: Bool = false, singleBuffer: Bool = false, seed: UInt64 = 1, checkCPU: Bool = true,
               compiler: CCompiler = CCompiler(command: "cc", flags: ["-O2", "-ffp-contract=off"])) {
     self.hw = hw
-    self.lowering = lowering
+    self.minimalTiles = minimalTiles
+    self.singleBuffer = singleBuffer
     self.seed = seed
     self.checkCPU = checkCPU
     self.compiler = compiler
@@ -46,7 +42,7 @@ public struct NPUKernelRunOptions: Sendable {
 
 /// Everything `polyc npu` reports.
 public struct NPUKernelRunResult: Sendable {
-  public var mapping: NPUKernelMapping
+  public var compiled: NPUCompiledKernel
   public var run: NPURunResult
   /// Output bytes of the CPU backend (nil when not checked).
   public var cpuOutput: [UInt8]?
@@ -57,22 +53,31 @@ public struct NPUKernelRunResult: Sendable {
   /// Float kernel: max |CPU float - Swift float reference| (sanity check of the CPU run).
   public var floatMaxAbsError: Double?
 
+  public var kernel: NPUKernel { compiled.kernel }
+
   /// Int8 kernels: the simulator equals the Swift reference and the CPU backend byte for byte.
   /// Float kernel: the simulator equals the Swift reference of the quantized convolution.
   public var bitExact: Bool { run.bitExact && (cpuMismatches ?? 0) == 0 }
 
   struct JSONReport: Codable {
     var kernel: String
-    var kind: String
+    var computes: String
     var sizes: [String: Int]
     var hardware: String
     var tiles: String
+    var doubleBuffer: Bool
+    var notes: [String]
     var cycles: Int
     var macs: Int
     var executedMacs: Int
     var macUtilization: Double
     var rooflineCycles: Int
     var rooflineRatio: Double
+    var macBoundCycles: Int
+    var trafficBoundCycles: Int
+    var aluBoundCycles: Int
+    var compulsoryBytes: Int
+    var trafficRatio: Double
     var bytesLoaded: Int
     var bytesStored: Int
     var stallCycles: ModuleCycles
@@ -90,9 +95,12 @@ public struct NPUKernelRunResult: Sendable {
   public func jsonString() -> String {
     let r = run.report
     let report = JSONReport(
-      kernel: mapping.kernel, kind: mapping.kind.rawValue, sizes: mapping.sizes, hardware: r.hardware,
-      tiles: run.program.tiles.description, cycles: r.cycles, macs: r.macs, executedMacs: r.executedMacs,
+      kernel: kernel.name, computes: kernel.summary, sizes: kernel.sizes, hardware: r.hardware,
+      tiles: run.program.tiles.description, doubleBuffer: run.program.doubleBuffer, notes: kernel.notes,
+      cycles: r.cycles, macs: r.macs, executedMacs: r.executedMacs,
       macUtilization: r.macUtilization, rooflineCycles: r.rooflineCycles, rooflineRatio: r.rooflineRatio,
+      macBoundCycles: r.macBoundCycles, trafficBoundCycles: r.trafficBoundCycles, aluBoundCycles: r.aluBoundCycles,
+      compulsoryBytes: r.compulsoryBytes, trafficRatio: r.trafficRatio,
       bytesLoaded: r.bytesLoaded, bytesStored: r.bytesStored, stallCycles: r.stallCycles, busyCycles: r.busyCycles,
       instructions: run.program.instructions.count, bitExact: bitExact, simulatorMatchesReference: run.bitExact,
       cpuChecked: cpuOutput != nil, cpuMismatches: cpuMismatches,
@@ -102,14 +110,15 @@ public struct NPUKernelRunResult: Sendable {
     return String(decoding: (try? enc.encode(report)) ?? Data(), as: UTF8.self) + "\n"
   }
 
-  /// The text report: mapping, checks, then the simulator's table.
+  /// The text report: what runs, the backend's decisions, checks, then the simulator's table.
   public func textReport() -> String {
-    var s = "kernel \(mapping.kernel): \(mapping)\n"
-    s += "tiles: \(run.program.tiles.description)\n"
+    var s = "kernel \(kernel.name): \(kernel.summary)\n"
+    s += "tiles: \(run.program.tiles.description), double buffering \(run.program.doubleBuffer ? "on" : "off")\n"
+    for n in kernel.notes { s += "note: \(n)\n" }
     s += "simulator vs NPU reference: " + (run.bitExact ? "bit-exact" : "\(run.mismatches) mismatches") + "\n"
     if let m = cpuMismatches {
       s += "simulator vs CPU backend (polyc C): " + (m == 0 ? "bit-exact" : "\(m) mismatches") + "\n"
-    } else if mapping.isQuantized {
+    } else if !kernel.gemm.isFloat {
       s += "simulator vs CPU backend: not checked\n"
     }
     if let q = sqnrDb { s += String(format: "SQNR vs float (CPU backend): %.2f dB\n", q) }
@@ -120,68 +129,94 @@ public struct NPUKernelRunResult: Sendable {
 }
 
 public enum NPURunner {
-  /// Deterministic data for a mapped kernel.
-  public static func instance(_ m: NPUKernelMapping, kernel k: CheckedKernel, seed: UInt64) throws -> NPUKernelInstance {
-    var values: [String: Value] = [:]
-    var inst: NPUKernelInstance
-    func requantValues(_ r: Requantization) {
-      values[m.multipliers!] = .ints(r.multipliers.map(Int.init))
-      values[m.shifts!] = .ints(r.shifts.map(Int.init))
-      values[m.outputZeroPoint!] = .ints([Int(r.outputZeroPoint)])
+  /// The sizes of a run: the data set's values (`dataset`, else SMALL, else the first one),
+  /// overridden by `overrides` (`--set`). Every size parameter needs a value >= 1.
+  public static func sizes(of k: CheckedKernel, dataset: String?, overrides: [String: Int]) throws -> [String: Int] {
+    var sizes: [String: Int] = [:]
+    let names = k.file.datasets.map(\.name)
+    if let d = dataset {
+      guard let decl = k.file.datasets.first(where: { $0.name == d }) else {
+        throw PolycError.usage("unknown dataset '\(d)' (available: \(names.joined(separator: ", ")))")
+      }
+      sizes = decl.values
+    } else if let decl = k.file.datasets.first(where: { $0.name == "SMALL" }) ?? k.file.datasets.first {
+      sizes = decl.values
     }
-    switch m.kind {
-    case .gemm:
-      let g = GemmWorkload.random(m: m.m, n: m.n, k: m.k, seed: seed, relu: m.relu)
-      values[m.input] = .ints(g.a.map(Int.init))
-      values[m.weights] = .ints(g.w.map(Int.init))
-      values[m.bias] = .ints(g.bias.map(Int.init))
-      values[m.inputZeroPoint!] = .ints([Int(g.aZeroPoint)])
-      requantValues(g.requant)
-      inst = NPUKernelInstance(workload: .gemm(g), programInput: [])
-    case .fullyConnected:
-      let f = FullyConnectedWorkload.random(batch: m.m, inFeatures: m.k, outFeatures: m.n, seed: seed, relu: m.relu)
-      values[m.input] = .ints(f.input.map(Int.init))
-      values[m.weights] = .ints(f.weights.map(Int.init))
-      values[m.bias] = .ints(f.bias.map(Int.init))
-      values[m.inputZeroPoint!] = .ints([Int(f.inputZeroPoint)])
-      requantValues(f.requant)
-      inst = NPUKernelInstance(workload: .fullyConnected(f), programInput: [])
-    case .conv2d:
-      let c = Conv2DWorkload.random(shape: m.shape!, seed: seed, relu: m.relu)
-      values[m.input] = .ints(c.input.map(Int.init))
-      values[m.weights] = .ints(c.weights.map(Int.init))
-      values[m.bias] = .ints(c.bias.map(Int.init))
-      values[m.inputZeroPoint!] = .ints([Int(c.inputZeroPoint)])
-      requantValues(c.requant)
-      inst = NPUKernelInstance(workload: .conv2d(c), programInput: [])
-    case .floatConv2d:
-      let model = FloatConv2D.random(shape: m.shape!, seed: seed &+ 6)
-      let calibration = FloatConv2D.inputs(shape: m.shape!, count: 4, seed: seed &+ 10)
-      let input = FloatConv2D.inputs(shape: m.shape!, count: 1, seed: seed &+ 1000)[0]
-      let q = model.quantized(calibration: calibration)
-      values[m.input] = .floats(input)
-      values[m.weights] = .floats(model.weights)
-      values[m.bias] = .floats(model.bias)
-      inst = NPUKernelInstance(workload: .conv2d(q.workload(input: input)), programInput: [], floatModel: model,
-                               floatInput: input, quantized: q)
+    for (name, v) in overrides {
+      guard k.sizeParameters.contains(name) else {
+        throw PolycError.usage("--set \(name)=\(v): '\(name)' is not a size parameter of kernel '\(k.name)' (size parameters: \(k.sizeParameters.joined(separator: ", ")))")
+      }
+      sizes[name] = v
     }
-    inst.programInput = try encode(values, kernel: k, sizes: m.sizes)
-    return inst
+    for p in k.sizeParameters {
+      guard let v = sizes[p] else { throw PolycError.usage("size parameter '\(p)' has no value; give it with --set \(p)=N") }
+      guard v >= 1 else { throw PolycError.usage("size parameter '\(p)' must be >= 1 (got \(v))") }
+      guard v <= 1 << 24 else { throw PolycError.usage("size parameter '\(p)' must be <= \(1 << 24) (got \(v))") }
+    }
+    return sizes.filter { k.sizeParameters.contains($0.key) }
   }
 
-  enum Value {
-    case ints([Int])
-    case floats([Float])
+  /// Parses `--set` text: `M=37,N=50` (several `--set` options may be given).
+  public static func parseSet(_ items: [String]) throws -> [String: Int] {
+    var out: [String: Int] = [:]
+    for item in items {
+      for part in item.split(separator: ",") {
+        let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard kv.count == 2, !kv[0].isEmpty, let v = Int(kv[1]) else {
+          throw PolycError.usage("--set expects NAME=INTEGER[,NAME=INTEGER...], got '\(part)'")
+        }
+        out[kv[0]] = v
+      }
+    }
+    return out
+  }
+
+  /// The hardware of a run: `override` (`--hw`), else the strategy's
+  /// `target.hardware` (relative to the strategy file), else npu16.
+  public static func hardware(strategy: Strategy, override: HardwareConfig?) throws -> HardwareConfig {
+    if let override { return override }
+    guard let path = strategy.target.hardware else { return .npu16 }
+    let resolved: String
+    if path.hasPrefix("/") {
+      resolved = path
+    } else {
+      resolved = URL(fileURLWithPath: strategy.sourcePath).deletingLastPathComponent().appendingPathComponent(path).path
+    }
+    do {
+      return try HardwareConfig.load(path: resolved)
+    } catch {
+      throw PolycError.strategy(StrategyError(path: strategy.sourcePath, keyPath: "target.hardware",
+                                              message: "cannot use hardware file '\(path)' (\(resolved)): \(error)"))
+    }
+  }
+
+  /// The NPU backend's analysis of `c` for `sizes`.
+  public static func analyze(_ c: Compilation, sizes: [String: Int], options: NPUKernelRunOptions) throws -> NPUKernel {
+    let hw = try hardware(strategy: c.strategy, override: options.hw)
+    do {
+      var k = try NPUCodeGen.analyze(scop: c.scop, schedule: c.schedule, strategy: c.strategy, sizes: sizes, hardware: hw)
+      if options.minimalTiles {
+        k.plan.lowering.tiles = .minimal
+        k.plan.notes.append("npu: --tiles minimal overrides the strategy's tiles")
+      }
+      if options.singleBuffer {
+        k.plan.lowering.doubleBuffer = false
+        k.plan.notes.append("npu: --no-double-buffer: single buffering")
+      }
+      return k
+    } catch let e as NPUCodeGenError {
+      throw PolycError.npu(e)
+    }
   }
 
   /// The binary input file of `ProgramIOLayout` for these values.
-  static func encode(_ values: [String: Value], kernel k: CheckedKernel, sizes: [String: Int]) throws -> [UInt8] {
+  static func encode(_ data: KernelData, kernel k: CheckedKernel, sizes: [String: Int]) throws -> [UInt8] {
     var out: [UInt8] = []
     func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
     let layout = ProgramIOLayout(kernel: k)
     for p in layout.sizes { append(Int32(sizes[p]!)) }
     for item in layout.inputs {
-      guard let v = values[item.name] else { throw PolycError.usage("no data for parameter '\(item.name)'") }
+      guard let v = data.values[item.name] else { throw PolycError.usage("no data for parameter '\(item.name)'") }
       switch (v, item.type) {
       case (.ints(let xs), .i8), (.ints(let xs), .char): xs.forEach { append(Int8(truncatingIfNeeded: $0)) }
       case (.ints(let xs), .i16): xs.forEach { append(Int16(truncatingIfNeeded: $0)) }
@@ -197,41 +232,44 @@ public enum NPURunner {
 
   /// Runs the kernel of `c` on the NPU for `sizes` and cross-checks it (see the file comment).
   public static func run(_ c: Compilation, sizes: [String: Int], options: NPUKernelRunOptions = NPUKernelRunOptions()) throws -> NPUKernelRunResult {
-    let mapping: NPUKernelMapping
-    let inst: NPUKernelInstance
+    let k = try analyze(c, sizes: sizes, options: options)
+    let compiled: NPUCompiledKernel
     let npu: NPURunResult
     do {
-      mapping = try NPUMapping.map(scop: c.scop, sizes: sizes)
-      inst = try instance(mapping, kernel: c.kernel, seed: options.seed)
-      try inst.workload.validate()
-      npu = try NPUDriver.run(workload: inst.workload, hw: options.hw, options: options.lowering)
-    } catch let e as NPUMappingError {
-      throw PolycError.io(String(e.description.dropFirst("error: ".count)))
+      compiled = try NPUCodeGen.lower(k, seed: options.seed)
+      let (report, output) = try compiled.program.simulate()
+      let reference = NPUWorkload.conv2d(compiled.data.workload).referenceOutput()
+      let mismatches = zip(output, reference).filter { $0 != $1 }.count + abs(output.count - reference.count)
+      npu = NPURunResult(report: report, output: output, reference: reference, mismatches: mismatches,
+                         assembly: compiled.program.assembly(), program: compiled.program)
+    } catch let e as NPUCodeGenError {
+      throw PolycError.npu(e)
     } catch {
       throw PolycError.wrap(error)
     }
-    var result = NPUKernelRunResult(mapping: mapping, run: npu)
-    if options.checkCPU {
-      let bytes = try runCPU(c, input: inst.programInput, compiler: options.compiler)
-      result.cpuOutput = bytes
-      if mapping.isQuantized {
-        let cpu = bytes.map { Int8(bitPattern: $0) }
-        result.cpuMismatches = zip(cpu, npu.output).filter { $0 != $1 }.count + abs(cpu.count - npu.output.count)
-      } else {
-        let cpu: [Double] = stride(from: 0, to: bytes.count - 3, by: 4).map { i in
-          Double(Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24))
-        }
-        let deq = inst.quantized!.dequantize(npu.output)
-        if cpu.count == deq.count {
-          result.sqnrDb = Quantization.sqnr(reference: cpu, test: deq)
-          let ref = inst.floatModel!.run(inst.floatInput!)
-          result.floatMaxAbsError = zip(cpu, ref).map { abs($0 - $1) }.max() ?? 0
-        } else {
-          throw PolycError.io("the CPU program wrote \(cpu.count) floats, expected \(deq.count)")
-        }
+    var result = NPUKernelRunResult(compiled: compiled, run: npu)
+    guard options.checkCPU else {
+      if let q = compiled.data.kernel.quantized, let model = compiled.data.kernel.floatModel, let input = compiled.data.kernel.floatInput {
+        result.sqnrDb = Quantization.sqnr(reference: model.run(input), test: q.dequantize(npu.output))
       }
-    } else if !mapping.isQuantized, let q = inst.quantized {
-      result.sqnrDb = Quantization.sqnr(reference: inst.floatModel!.run(inst.floatInput!), test: q.dequantize(npu.output))
+      return result
+    }
+    let bytes = try runCPU(c, input: try encode(compiled.data.kernel, kernel: c.kernel, sizes: sizes), compiler: options.compiler)
+    result.cpuOutput = bytes
+    if !k.gemm.isFloat {
+      let cpu = bytes.map { Int8(bitPattern: $0) }
+      let npuOut = k.outputInKernelLayout(npu.output)
+      result.cpuMismatches = zip(cpu, npuOut).filter { $0 != $1 }.count + abs(cpu.count - npuOut.count)
+    } else {
+      let cpu: [Double] = stride(from: 0, to: bytes.count - 3, by: 4).map { i in
+        Double(Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24))
+      }
+      let d = compiled.data.kernel
+      let deq = k.outputInKernelLayout(d.quantized!.dequantize(npu.output))
+      guard cpu.count == deq.count else { throw PolycError.io("the CPU program wrote \(cpu.count) floats, expected \(deq.count)") }
+      result.sqnrDb = Quantization.sqnr(reference: cpu, test: deq)
+      let ref = k.outputInKernelLayout(d.floatModel!.run(d.floatInput!))
+      result.floatMaxAbsError = zip(cpu, ref).map { abs($0 - $1) }.max() ?? 0
     }
     return result
   }
@@ -259,19 +297,19 @@ public enum NPURunner {
     }
   }
 
-  /// `--emit npu`: the assembly of the kernel lowered for the data set's sizes.
-  public static func assembly(_ c: Compilation, dataset: String?, hw: HardwareConfig = .npu16,
-                              lowering: LoweringOptions = LoweringOptions(), seed: UInt64 = 1) throws -> String {
+  /// `--emit npu`: the assembly of the kernel lowered for the data set's sizes, preceded by the
+  /// backend's decisions as comments.
+  public static func assembly(_ c: Compilation, dataset: String?, options: NPUKernelRunOptions = NPUKernelRunOptions(),
+                              overrides: [String: Int] = [:]) throws -> String {
+    let sizes = try self.sizes(of: c.kernel, dataset: dataset, overrides: overrides)
+    let k = try analyze(c, sizes: sizes, options: options)
     do {
-      let sizes = try NPUMapping.sizes(of: c.kernel, dataset: dataset, overrides: [:])
-      let mapping = try NPUMapping.map(scop: c.scop, sizes: sizes)
-      let inst = try instance(mapping, kernel: c.kernel, seed: seed)
-      let program = try NPULowering.lower(inst.workload, hw: hw, options: lowering)
-      return "; kernel \(c.kernel.name): \(mapping)\n" + program.assembly()
-    } catch let e as NPUMappingError {
-      throw PolycError.io(String(e.description.dropFirst("error: ".count)))
-    } catch {
-      throw PolycError.wrap(error)
+      let compiled = try NPUCodeGen.lower(k, seed: options.seed)
+      var text = "; kernel \(c.kernel.name): \(k.summary)\n"
+      for n in compiled.kernel.notes { text += "; note: \(n)\n" }
+      return text + compiled.program.assembly()
+    } catch let e as NPUCodeGenError {
+      throw PolycError.npu(e)
     }
   }
 }

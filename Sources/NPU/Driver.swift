@@ -15,6 +15,15 @@ public struct NPURunResult: Sendable {
   /// Canonical assembly of the program (with a commented header).
   public var assembly: String
   public var program: NPUProgram
+
+  public init(report: NPUReport, output: [Int8], reference: [Int8], mismatches: Int, assembly: String, program: NPUProgram) {
+    self.report = report
+    self.output = output
+    self.reference = reference
+    self.mismatches = mismatches
+    self.assembly = assembly
+    self.program = program
+  }
 }
 
 public enum NPUDriver {

@@ -171,6 +171,10 @@ public struct HardwareConfig: Codable, Equatable, Sendable {
   // MARK: Validation
 
   /// Checks every value; the error names the offending key path.
+  /// The largest DMA latency, bandwidth or ALU width accepted: cycle counts of
+  /// the simulator and the tile model stay far from Int overflow with it.
+  public static let maxTimingValue = 1 << 20
+
   public func validate() throws {
     func fail(_ path: String, _ message: String) -> HardwareConfigError {
       HardwareConfigError.invalidValue(path: "hw." + path, message: message)
@@ -194,9 +198,10 @@ public struct HardwareConfig: Codable, Equatable, Sendable {
         throw fail(key, "holds \(bytes / unit) entries; the ISA addresses at most \(maxEntries) (\(maxEntries * unit) bytes)")
       }
     }
-    if dma.bytesPerCycle < 1 { throw fail("dma.bytesPerCycle", "must be >= 1 (got \(dma.bytesPerCycle))") }
-    if dma.latencyCycles < 0 { throw fail("dma.latencyCycles", "must be >= 0 (got \(dma.latencyCycles))") }
-    if alu.elementsPerCycle < 1 { throw fail("alu.elementsPerCycle", "must be >= 1 (got \(alu.elementsPerCycle))") }
+    let limit = Self.maxTimingValue
+    if dma.bytesPerCycle < 1 || dma.bytesPerCycle > limit { throw fail("dma.bytesPerCycle", "must be in 1...\(limit) (got \(dma.bytesPerCycle))") }
+    if dma.latencyCycles < 0 || dma.latencyCycles > limit { throw fail("dma.latencyCycles", "must be in 0...\(limit) (got \(dma.latencyCycles))") }
+    if alu.elementsPerCycle < 1 || alu.elementsPerCycle > limit { throw fail("alu.elementsPerCycle", "must be in 1...\(limit) (got \(alu.elementsPerCycle))") }
     if !(clockMHz > 0) || !clockMHz.isFinite { throw fail("clockMHz", "must be a positive number (got \(clockMHz))") }
   }
 

@@ -19,7 +19,7 @@
 //
 // GEMM on the core (output pixel (y, x) of the tile, output block nb, tap (kh, kw), input block cb):
 //   acc[accBase + (y*cols + x)*outBlocks + nb] +=
-//       inp[inpBase + cb*cbPitch + (y*strideH + kh)*patchWidth + x*strideW + kw]
+//       inp[inpBase + cb*cbPitch + (y*strideH + kh*dilationH)*patchWidth + x*strideW + kw*dilationW]
 //     x wgt[wgtBase + ((nb*KH + kh)*KW + kw)*inBlocks + cb]
 // with (y, x) the two hardware loops and (nb, kh, kw, cb) the micro-ops.
 
@@ -363,7 +363,7 @@ struct ScheduleBuilder {
         for kw in 0..<p.kw {
           for cb in 0..<key.inBlocks {
             uops.append(MicroOp(dst: key.accBase + nb,
-                                src: key.inpBase + cb * buffers.cbPitch + kh * key.patchWidth + kw,
+                                src: key.inpBase + cb * buffers.cbPitch + kh * p.shape.dilationH * key.patchWidth + kw * p.shape.dilationW,
                                 wgt: key.wgtBase + ((nb * p.kh + kh) * p.kw + kw) * key.inBlocks + cb))
           }
         }

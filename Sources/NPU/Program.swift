@@ -29,6 +29,12 @@ public struct NPUProgram: Sendable {
 
   public func region(_ name: String) -> DRAMRegion? { regions.first { $0.name == name } }
 
+  /// Bytes a perfect program moves: the input, the weights, the per-channel
+  /// parameters (folded bias, multiplier, shifts: 4 int32 each) and the output, once each.
+  public var compulsoryBytes: Int {
+    shape.inputCount + shape.weightCount + 4 * BufferPlan.paramsPerBlock * shape.outChannels + shape.outputCount
+  }
+
   /// The output tensor in its logical layout (NHWC; C[M][N] for GEMM and FC) read from a DRAM image.
   public func output(from dram: [UInt8]) -> [Int8] {
     let p = BlockedConv(shape, hw: hardware)
@@ -52,7 +58,8 @@ public struct NPUProgram: Sendable {
     var s = "; polyc NPU program for \(hardware.name) (\(hardware.blockOut)x\(hardware.blockIn))\n"
     s += "; conv: N=\(shape.batch) H=\(shape.height) W=\(shape.width) C=\(shape.inChannels) -> OC=\(shape.outChannels), "
     s += "kernel \(shape.kernelHeight)x\(shape.kernelWidth), stride \(shape.strideH)x\(shape.strideW), "
-    s += "pad \(shape.padTop),\(shape.padBottom),\(shape.padLeft),\(shape.padRight)\n"
+    s += "pad \(shape.padTop),\(shape.padBottom),\(shape.padLeft),\(shape.padRight)"
+    s += shape.dilationH == 1 && shape.dilationW == 1 ? "\n" : ", dilation \(shape.dilationH)x\(shape.dilationW)\n"
     s += "; tiles: \(tiles), double buffering \(doubleBuffer ? "on" : "off")\n"
     for r in regions {
       s += "; dram \(r.name): bytes \(r.byteOffset)..<\(r.byteOffset + r.byteCount), element \(r.elementBytes) B, \(r.layout)\n"
@@ -64,7 +71,7 @@ public struct NPUProgram: Sendable {
   /// Runs the program on a fresh machine; returns the report and the output tensor.
   public func simulate(operationBudget: Int = 400_000_000) throws -> (report: NPUReport, output: [Int8]) {
     let machine = NPUMachine(hw: hardware, dram: dram, operationBudget: operationBudget)
-    let report = try machine.run(instructions, usefulMACs: usefulMACs)
+    let report = try machine.run(instructions, usefulMACs: usefulMACs, compulsoryBytes: compulsoryBytes)
     return (report, output(from: machine.dram))
   }
 }
@@ -155,7 +162,7 @@ public enum NPULowering {
       }
       return try build(t)
     case .auto:
-      let ranked = TileChooser.rank(p, hw: hw, doubleBuffer: options.doubleBuffer)
+      let ranked = TileChooser.rank(p, hw: hw, doubleBuffer: options.doubleBuffer, orders: options.order.map { [$0] } ?? LoopOrder.allCases)
       var lastError: Error = NPULoweringError.tilesDoNotFit(
         "even the smallest tile does not fit: \(TileChooser.illegality(TileChooser.minimal(p), p, hw: hw, doubleBuffer: options.doubleBuffer) ?? "micro-op tables too large")")
       for candidate in ranked.prefix(64) {

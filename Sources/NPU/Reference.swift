@@ -31,10 +31,10 @@ public enum NPUReference {
           for oc in 0..<s.outChannels {
             var acc = c.bias[oc]
             for kh in 0..<s.kernelHeight {
-              let ih = y * s.strideH - s.padTop + kh
+              let ih = y * s.strideH - s.padTop + kh * s.dilationH
               if ih < 0 || ih >= s.height { continue }
               for kw in 0..<s.kernelWidth {
-                let iw = x * s.strideW - s.padLeft + kw
+                let iw = x * s.strideW - s.padLeft + kw * s.dilationW
                 if iw < 0 || iw >= s.width { continue }
                 for ic in 0..<s.inChannels {
                   let xv = Int32(c.input[((b * s.height + ih) * s.width + iw) * s.inChannels + ic]) - c.inputZeroPoint

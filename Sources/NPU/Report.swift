@@ -48,10 +48,21 @@ public struct NPUReport: Codable, Equatable, Sendable {
   public var peakMacsPerCycle: Int
   /// macs / (cycles * peakMacsPerCycle).
   public var macUtilization: Double
-  /// max(macs / peakMacsPerCycle, (bytesLoaded + bytesStored) / dma.bytesPerCycle), rounded up.
+  /// max(macBoundCycles, trafficBoundCycles, aluBoundCycles).
   public var rooflineCycles: Int
   /// cycles / rooflineCycles (1.0 is the bound).
   public var rooflineRatio: Double
+  /// macs / peakMacsPerCycle, rounded up.
+  public var macBoundCycles: Int
+  /// compulsoryBytes / dma.bytesPerCycle, rounded up.
+  public var trafficBoundCycles: Int
+  /// Cycles the ALU instructions of the program need.
+  public var aluBoundCycles: Int
+  /// Bytes a perfect program moves: every input, weight, parameter and output byte once
+  /// (for a raw program without a workload: the bytes it moved).
+  public var compulsoryBytes: Int
+  /// (bytesLoaded + bytesStored) / compulsoryBytes: 1.0 means no byte was moved twice.
+  public var trafficRatio: Double
   /// Bytes read from DRAM by all LOADs.
   public var bytesLoaded: Int
   /// Bytes written to DRAM by all STOREs.
@@ -87,6 +98,10 @@ public struct NPUReport: Codable, Equatable, Sendable {
     s += row("MAC utilisation", String(format: "%.2f %%", macUtilization * 100))
     s += row("roofline cycles", "\(rooflineCycles)")
     s += row("cycles / roofline", String(format: "%.3f", rooflineRatio))
+    s += row("  MAC bound", "\(macBoundCycles)")
+    s += row("  traffic bound", "\(trafficBoundCycles) (\(compulsoryBytes) compulsory bytes)")
+    s += row("  ALU bound", "\(aluBoundCycles)")
+    s += row("traffic / compulsory", String(format: "%.3f", trafficRatio))
     s += row("bytes loaded", "\(bytesLoaded)")
     for k in bytesLoadedByBuffer.keys.sorted() { s += row("  " + k, "\(bytesLoadedByBuffer[k]!)") }
     s += row("bytes stored", "\(bytesStored)")

@@ -103,18 +103,21 @@ public final class NPUMachine {
   // MARK: Running
 
   /// Decodes and runs a binary program. Decoding errors become `malformedInstruction`.
-  public func run(binary: [UInt8], usefulMACs: Int? = nil) throws -> NPUReport {
+  public func run(binary: [UInt8], usefulMACs: Int? = nil, compulsoryBytes: Int? = nil) throws -> NPUReport {
     let program: [Instruction]
     do {
       program = try NPUBinary.decode(binary)
     } catch let e as ISAError {
       throw SimulationError.malformedInstruction(instruction: e.instructionIndex ?? 0, reason: e.description)
     }
-    return try run(program, usefulMACs: usefulMACs)
+    return try run(program, usefulMACs: usefulMACs, compulsoryBytes: compulsoryBytes)
   }
 
   /// Runs a program to completion (functional and timed) and returns the report.
-  public func run(_ program: [Instruction], usefulMACs: Int? = nil) throws -> NPUReport {
+  /// `compulsoryBytes`: the bytes a perfect program moves (every input,
+  /// weight, parameter and output byte once), for the roofline; nil: the
+  /// program's own traffic.
+  public func run(_ program: [Instruction], usefulMACs: Int? = nil, compulsoryBytes: Int? = nil) throws -> NPUReport {
     try hw.validate()
     for (i, inst) in program.enumerated() {
       do { try inst.validate() } catch let e as ISAError {
@@ -130,7 +133,7 @@ public final class NPUMachine {
       timing.complete(module, index: index, start: start, work: work)
       timing.counters.record(inst, work: work)
     }
-    return timing.report(hw: hw, usefulMACs: usefulMACs)
+    return timing.report(hw: hw, usefulMACs: usefulMACs, compulsoryBytes: compulsoryBytes)
   }
 
   // MARK: Functional execution
@@ -454,7 +457,9 @@ struct TimingState {
       end = start + max(1, work.coreOps)
     case .alu:
       let lanes = work.aluRows * hw.blockOut
-      end = start + max(1, (lanes + hw.alu.elementsPerCycle - 1) / hw.alu.elementsPerCycle)
+      let cycles = max(1, (lanes + hw.alu.elementsPerCycle - 1) / hw.alu.elementsPerCycle)
+      counters.aluCycles += cycles
+      end = start + cycles
     case .finish:
       end = start + 1
     }
@@ -466,17 +471,21 @@ struct TimingState {
     return end
   }
 
-  func report(hw: HardwareConfig, usefulMACs: Int?) -> NPUReport {
+  func report(hw: HardwareConfig, usefulMACs: Int?, compulsoryBytes: Int?) -> NPUReport {
     let executed = counters.coreOps * hw.macsPerCycle
     let macs = usefulMACs ?? executed
     let peak = hw.macsPerCycle
     let bytes = counters.bytesLoaded + counters.bytesStored
+    let compulsory = compulsoryBytes ?? bytes
     let bw = hw.dma.bytesPerCycle
-    let roofline = max((macs + peak - 1) / peak, (bytes + bw - 1) / bw)
+    let macBound = (macs + peak - 1) / peak, trafficBound = (compulsory + bw - 1) / bw
+    let roofline = max(macBound, trafficBound, counters.aluCycles)
     return NPUReport(
       hardware: hw.name, cycles: finish, macs: macs, executedMacs: executed, peakMacsPerCycle: peak,
       macUtilization: finish == 0 ? 0 : Double(macs) / (Double(finish) * Double(peak)),
       rooflineCycles: roofline, rooflineRatio: roofline == 0 ? 0 : Double(finish) / Double(roofline),
+      macBoundCycles: macBound, trafficBoundCycles: trafficBound, aluBoundCycles: counters.aluCycles,
+      compulsoryBytes: compulsory, trafficRatio: compulsory == 0 ? 0 : Double(bytes) / Double(compulsory),
       bytesLoaded: counters.bytesLoaded, bytesStored: counters.bytesStored,
       bytesLoadedByBuffer: counters.loadedByBuffer, bytesStoredByBuffer: ["output": counters.bytesStored],
       stallCycles: counters.stall, busyCycles: counters.busy, instructions: counters.instructions,
@@ -493,6 +502,9 @@ struct Counters {
   var stall = ModuleCycles()
   var busy = ModuleCycles()
   var instructions: [String: Int] = [:]
+
+  /// Cycles the ALU needs for all ALU instructions (lanes / elementsPerCycle each).
+  var aluCycles = 0
 
   mutating func record(_ inst: Instruction, work: NPUMachine.Work) {
     coreOps += work.macOps

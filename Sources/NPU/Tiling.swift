@@ -62,10 +62,13 @@ public struct LoweringOptions: Equatable, Sendable {
   /// Two slots per scratchpad so that LOAD of tile t+1, GEMM of tile t and STORE of tile t-1 overlap.
   public var doubleBuffer: Bool
   public var tiles: TilePolicy
+  /// The loop order `auto` tiles must have (nil: the cost model picks it too).
+  public var order: LoopOrder?
 
-  public init(doubleBuffer: Bool = true, tiles: TilePolicy = .auto) {
+  public init(doubleBuffer: Bool = true, tiles: TilePolicy = .auto, order: LoopOrder? = nil) {
     self.doubleBuffer = doubleBuffer
     self.tiles = tiles
+    self.order = order
   }
 }
 
@@ -94,8 +97,8 @@ struct BlockedConv {
   var kh: Int { shape.kernelHeight }
   var kw: Int { shape.kernelWidth }
   var taps: Int { kh * kw }
-  func patchHeight(_ rows: Int) -> Int { (rows - 1) * shape.strideH + kh }
-  func patchWidth(_ cols: Int) -> Int { (cols - 1) * shape.strideW + kw }
+  func patchHeight(_ rows: Int) -> Int { (rows - 1) * shape.strideH + shape.effectiveKernelHeight }
+  func patchWidth(_ cols: Int) -> Int { (cols - 1) * shape.strideW + shape.effectiveKernelWidth }
 }
 
 /// Scratchpad partition for one tile shape.
@@ -195,18 +198,36 @@ public enum TileChooser {
     return out
   }
 
-  /// Ranked legal tiles (best first) for a convolution shape.
-  public static func rank(shape: ConvShape, hw: HardwareConfig, doubleBuffer: Bool) -> [TileEstimate] {
-    rank(BlockedConv(shape, hw: hw), hw: hw, doubleBuffer: doubleBuffer)
+  /// Why `tile` is not legal for this shape and hardware, or nil when it is.
+  public static func illegality(of tile: TileShape, shape: ConvShape, hw: HardwareConfig, doubleBuffer: Bool) -> String? {
+    illegality(tile, BlockedConv(shape, hw: hw), hw: hw, doubleBuffer: doubleBuffer)
   }
 
-  static func rank(_ p: BlockedConv, hw: HardwareConfig, doubleBuffer: Bool) -> [TileEstimate] {
+  /// Ranked legal tiles (best first) for a convolution shape, in any loop
+  /// order or only in `order`.
+  public static func rank(shape: ConvShape, hw: HardwareConfig, doubleBuffer: Bool, order: LoopOrder? = nil) -> [TileEstimate] {
+    rank(BlockedConv(shape, hw: hw), hw: hw, doubleBuffer: doubleBuffer, orders: order.map { [$0] } ?? LoopOrder.allCases)
+  }
+
+  /// Pixel extents tried along a dimension of `n` pixels: the even splits
+  /// ceil(n / k), multiples of the GEMM block and powers of two (a long
+  /// dimension then still gets block-sized tiles, not only n / 24).
+  static func pixelCandidates(_ n: Int, block: Int) -> [Int] {
+    var c = Swift.Set(splits(n))
+    var m = block
+    while m < n && m <= 64 * block { c.insert(m); m += block }
+    var p = 1
+    while p < n { c.insert(p); p *= 2 }
+    return c.filter { $0 >= 1 && $0 <= n }.sorted(by: >)
+  }
+
+  static func rank(_ p: BlockedConv, hw: HardwareConfig, doubleBuffer: Bool, orders: [LoopOrder] = LoopOrder.allCases) -> [TileEstimate] {
     var out: [TileEstimate] = []
     for inBlocks in splits(p.cb, limit: 12) {
       for outBlocks in splits(p.nb, limit: 12) {
         for rows in splits(p.oh) {
-          for cols in splits(p.ow) {
-            for order in LoopOrder.allCases {
+          for cols in pixelCandidates(p.ow, block: p.bo) {
+            for order in orders {
               let t = TileShape(rows: rows, cols: cols, outBlocks: outBlocks, inBlocks: inBlocks, order: order)
               if illegality(t, p, hw: hw, doubleBuffer: doubleBuffer) != nil { continue }
               out.append(estimate(t, p, hw: hw, doubleBuffer: doubleBuffer))

@@ -168,9 +168,15 @@ public struct ConvShape: Equatable, Sendable, Codable {
   public var padBottom: Int
   public var padLeft: Int
   public var padRight: Int
+  /// Distance between consecutive taps of the kernel (1: dense).
+  public var dilationH: Int = 1
+  public var dilationW: Int = 1
 
   public init(batch: Int = 1, height: Int, width: Int, inChannels: Int, outChannels: Int, kernelHeight: Int, kernelWidth: Int,
-              strideH: Int = 1, strideW: Int = 1, padTop: Int = 0, padBottom: Int = 0, padLeft: Int = 0, padRight: Int = 0) {
+              strideH: Int = 1, strideW: Int = 1, padTop: Int = 0, padBottom: Int = 0, padLeft: Int = 0, padRight: Int = 0,
+              dilationH: Int = 1, dilationW: Int = 1) {
+    self.dilationH = dilationH
+    self.dilationW = dilationW
     self.batch = batch
     self.height = height
     self.width = width
@@ -193,8 +199,11 @@ public struct ConvShape: Equatable, Sendable, Codable {
               padTop: pad, padBottom: pad, padLeft: pad, padRight: pad)
   }
 
-  public var outputHeight: Int { (height + padTop + padBottom - kernelHeight) / strideH + 1 }
-  public var outputWidth: Int { (width + padLeft + padRight - kernelWidth) / strideW + 1 }
+  /// Rows and columns of the input one output pixel reads (the dilated kernel).
+  public var effectiveKernelHeight: Int { (kernelHeight - 1) * dilationH + 1 }
+  public var effectiveKernelWidth: Int { (kernelWidth - 1) * dilationW + 1 }
+  public var outputHeight: Int { (height + padTop + padBottom - effectiveKernelHeight) / strideH + 1 }
+  public var outputWidth: Int { (width + padLeft + padRight - effectiveKernelWidth) / strideW + 1 }
   /// Implicit-GEMM sizes: M = batch*OH*OW, N = OC, K = KH*KW*C.
   public var gemmM: Int { batch * outputHeight * outputWidth }
   public var gemmN: Int { outChannels }
@@ -208,12 +217,13 @@ public struct ConvShape: Equatable, Sendable, Codable {
     let positive: [(String, Int)] = [
       ("batch", batch), ("height", height), ("width", width), ("inChannels", inChannels), ("outChannels", outChannels),
       ("kernelHeight", kernelHeight), ("kernelWidth", kernelWidth), ("strideH", strideH), ("strideW", strideW),
+      ("dilationH", dilationH), ("dilationW", dilationW),
     ]
     for (name, v) in positive where v < 1 { throw WorkloadError(field: "shape.\(name)", message: "must be >= 1 (got \(v))") }
     for (name, v) in [("padTop", padTop), ("padBottom", padBottom), ("padLeft", padLeft), ("padRight", padRight)] where v < 0 {
       throw WorkloadError(field: "shape.\(name)", message: "must be >= 0 (got \(v))")
     }
-    if height + padTop + padBottom < kernelHeight || width + padLeft + padRight < kernelWidth {
+    if height + padTop + padBottom < effectiveKernelHeight || width + padLeft + padRight < effectiveKernelWidth {
       throw WorkloadError(field: "shape", message: "the padded input is smaller than the kernel")
     }
   }

@@ -23,7 +23,7 @@ struct NPUCommand: ParsableCommand {
   @Option(name: .long, help: "The strategy file (JSON), e.g. Configs/npu.json.")
   var config: String?
 
-  @Option(name: .long, help: "The hardware description (JSON), e.g. Configs/hw/npu32.json (default: the built-in npu16).")
+  @Option(name: .long, help: "The hardware description (JSON), e.g. Configs/hw/npu32.json (default: the strategy's target.hardware, else the built-in npu16).")
   var hw: String?
 
   @Option(name: .long, parsing: .singleValue, help: "Size parameters, e.g. --set M=37,N=50,K=75 (override the data set's values).")
@@ -35,8 +35,8 @@ struct NPUCommand: ParsableCommand {
   @Option(name: .long, help: "Seed of the deterministic input data.")
   var seed: UInt64 = 1
 
-  @Option(name: .long, help: "Tile policy of the lowering: auto or minimal.")
-  var tiles: String = "auto"
+  @Option(name: .long, help: "Tiles: 'strategy' (the schedule's loop order, the strategy's tiling.sizes or the NPU model) or 'minimal' (one GEMM block).")
+  var tiles: String = "strategy"
 
   @Flag(name: .long, help: "Use one buffer per scratchpad (no overlap of load, compute and store).")
   var noDoubleBuffer = false
@@ -58,24 +58,21 @@ struct NPUCommand: ParsableCommand {
 
   func run() throws {
     try runReportingErrors {
-      let hardware = try loadHardware()
+      let hardware = try loadHardware(hw)
       if bench {
-        let rows = try NPUBenchmark.run(hw: hardware)
+        let rows = try NPUBenchmark.run(hw: hardware ?? .npu16)
         try writeOutput(json ? benchJSON(rows) : NPUBenchmark.table(rows), to: output)
         return
       }
       guard let kernel else { throw PolycError.usage("missing the kernel argument (or --bench)") }
-      let policy: TilePolicy
-      switch tiles {
-      case "auto": policy = .auto
-      case "minimal": policy = .minimal
-      default: throw PolycError.usage("--tiles must be 'auto' or 'minimal' (got '\(tiles)')")
+      guard ["strategy", "auto", "minimal"].contains(tiles) else {
+        throw PolycError.usage("--tiles must be 'strategy' or 'minimal' (got '\(tiles)')")
       }
       let k = try Pipeline.loadKernel(path: kernel)
-      let sizes = try NPUMapping.sizes(of: k, dataset: dataset, overrides: try NPUMapping.parseSet(set))
+      let sizes = try NPURunner.sizes(of: k, dataset: dataset, overrides: try NPURunner.parseSet(set))
       let s = try Pipeline.loadStrategy(path: config)
       let c = try Pipeline.compile(kernel: k, strategy: s, ctx: makeContext())
-      let options = NPUKernelRunOptions(hw: hardware, lowering: LoweringOptions(doubleBuffer: !noDoubleBuffer, tiles: policy),
+      let options = NPUKernelRunOptions(hw: hardware, minimalTiles: tiles == "minimal", singleBuffer: noDoubleBuffer,
                                         seed: seed, checkCPU: !noCpuCheck,
                                         compiler: CCompiler(command: cc, flags: ["-O2", "-ffp-contract=off"]))
       let result = try NPURunner.run(c, sizes: sizes, options: options)
@@ -84,15 +81,6 @@ struct NPUCommand: ParsableCommand {
         FileHandle.standardError.write("error: the NPU result is not bit-exact\n".data(using: .utf8)!)
         throw ExitCode(1)
       }
-    }
-  }
-
-  func loadHardware() throws -> HardwareConfig {
-    guard let hw else { return .npu16 }
-    do {
-      return try HardwareConfig.load(path: hw)
-    } catch {
-      throw PolycError.io("\(hw): \(error)")
     }
   }
 

@@ -9,6 +9,7 @@ import ArgumentParser
 import Driver
 import Foundation
 import ISL
+import NPU
 
 struct Polyc: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -41,6 +42,12 @@ struct Compile: ParsableCommand {
   @Flag(name: [.short, .long], help: "Print the scheduler's and the transforms' notes (what each pass did or skipped) on stderr.")
   var verbose = false
 
+  @Option(name: .long, help: "--emit npu: the hardware description (JSON); overrides the strategy's target.hardware.")
+  var hw: String?
+
+  @Option(name: .long, parsing: .singleValue, help: "--emit npu: size parameters, e.g. --set M=37,N=50 (override the data set's values).")
+  var set: [String] = []
+
   func run() throws {
     try runReportingErrors {
       let k = try Pipeline.loadKernel(path: kernel)
@@ -54,10 +61,25 @@ struct Compile: ParsableCommand {
           let notes = c.result.notes + (c.transforms?.notes ?? [])
           FileHandle.standardError.write(notes.map { "note: \($0)\n" }.joined().data(using: .utf8)!)
         }
-        text = try Pipeline.emit(emit, c, dataset: dataset)
+        if emit == .npu {
+          let options = NPUKernelRunOptions(hw: try loadHardware(hw))
+          text = try NPURunner.assembly(c, dataset: dataset, options: options, overrides: try NPURunner.parseSet(set))
+        } else {
+          text = try Pipeline.emit(emit, c, dataset: dataset)
+        }
       }
       try writeOutput(text, to: output)
     }
+  }
+}
+
+/// The hardware file given with `--hw`, or nil.
+func loadHardware(_ path: String?) throws -> HardwareConfig? {
+  guard let path else { return nil }
+  do {
+    return try HardwareConfig.load(path: path)
+  } catch {
+    throw PolycError.io("\(path): \(error)")
   }
 }
 

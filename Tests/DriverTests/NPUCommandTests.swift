@@ -5,6 +5,7 @@
 import Driver
 import Foundation
 import NPU
+import NPUCodeGen
 import Testing
 import TestSupport
 
@@ -41,37 +42,38 @@ private func polyc(_ args: [String]) throws -> ProcessResult {
     #expect(r.cpuMismatches == 0, "simulator vs CPU backend: \(String(describing: r.cpuMismatches)) mismatches")
     #expect(r.cpuOutput?.count == r.run.output.count)
     #expect(r.bitExact)
-    #expect(r.run.report.macs == r.mapping.m * r.mapping.n * r.mapping.k)
+    #expect(r.run.report.macs == r.kernel.gemm.shape.usefulMACs)
   }
 
   @Test func otherStrategiesAndOptionsStayBitExact() throws {
     for strategy in ["identity", "pluto"] {
       let c = try compile(npuKernel("qconv2d"), strategy: strategy)
       let r = try NPURunner.run(c, sizes: ["H": 6, "W": 5, "C": 4, "K": 3],
-                                options: NPUKernelRunOptions(hw: .npu32, lowering: LoweringOptions(doubleBuffer: false, tiles: .minimal)))
+                                options: NPUKernelRunOptions(hw: .npu32, minimalTiles: true, singleBuffer: true))
       #expect(r.bitExact, "\(strategy)")
     }
   }
 
   @Test func mappingExtractsConvolutionGeometry() throws {
     let c = try compile(npuKernel("qconv2d_s2"))
-    let m = try NPUMapping.map(scop: c.scop, sizes: ["H": 8, "W": 7, "C": 3, "K": 5])
-    #expect(m.kind == .conv2d)
-    let s = try #require(m.shape)
+    let m = try NPURunner.analyze(c, sizes: ["H": 8, "W": 7, "C": 3, "K": 5], options: NPUKernelRunOptions())
+    let s = m.gemm.shape
     #expect(s.strideH == 2 && s.strideW == 2 && s.padTop == 1 && s.padLeft == 1)
     #expect(s.outputHeight == 4 && s.outputWidth == 4 && s.kernelHeight == 3 && s.inChannels == 3 && s.outChannels == 5)
-    #expect(m.input == "In" && m.weights == "Wt" && m.bias == "bias" && m.output == "Out")
-    #expect(m.multipliers == "mult" && m.shifts == "shift" && m.inputZeroPoint == "zi" && m.outputZeroPoint == "zo")
-    let fc = try NPUMapping.map(scop: try compile(npuKernel("fc_relu")).scop, sizes: ["B": 2, "I": 3, "O": 4])
-    #expect(fc.kind == .fullyConnected && fc.relu && fc.m == 2 && fc.n == 4 && fc.k == 3)
+    #expect(m.gemm.input.array == "In" && m.gemm.weights.array == "Wt" && m.epilogue.bias == "bias" && m.epilogue.requant?.output == "Out")
+    #expect(m.epilogue.requant?.multiplier == .perChannel("mult") && m.epilogue.requant?.shift == .perChannel("shift"))
+    #expect(m.gemm.input.zeroPoint == .parameter("zi") && m.epilogue.requant?.outputZeroPoint == "zo")
+    let fc = try NPURunner.analyze(try compile(npuKernel("fc_relu")), sizes: ["B": 2, "I": 3, "O": 4], options: NPUKernelRunOptions())
+    #expect(fc.epilogue.requant?.relu == true && fc.gemm.shape.gemmM == 2 && fc.gemm.shape.outChannels == 4 && fc.gemm.shape.inChannels == 3)
+    #expect(fc.gemm.weights.layout == ["o", "c"])
   }
 }
 
 @Suite struct NPUFloatKernelTests {
   @Test func quantizedFloatConvReportsSQNR() throws {
     let c = try compile(npuKernel("conv2d_f32"))
-    let r = try NPURunner.run(c, sizes: try NPUMapping.sizes(of: c.kernel, dataset: nil, overrides: [:]))
-    #expect(r.mapping.kind == .floatConv2d)
+    let r = try NPURunner.run(c, sizes: try NPURunner.sizes(of: c.kernel, dataset: nil, overrides: [:]))
+    #expect(r.kernel.gemm.isFloat)
     #expect(r.run.bitExact)
     let sqnr = try #require(r.sqnrDb)
     #expect(sqnr > 30, "SQNR \(sqnr) dB")
@@ -127,7 +129,7 @@ private func polyc(_ args: [String]) throws -> ProcessResult {
   @Test func nonMatchingKernelIsExitOneNamingThePart() throws {
     let r = try polyc(["npu", Fixtures.kernelPath("gemm"), "--config", Fixtures.configPath("identity")])
     #expect(r.status == 1)
-    #expect(r.stderr.contains("does not map to the NPU: reduction"), "\(r.stderr)")
+    #expect(r.stderr.contains("does not map to the NPU: gemm"), "\(r.stderr)")
     // A requantization with the wrong clamp bound.
     let dir = try Fixtures.temporaryDirectory("npu-map")
     defer { try? FileManager.default.removeItem(atPath: dir) }

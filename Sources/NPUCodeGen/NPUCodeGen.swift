@@ -1,0 +1,132 @@
+//===- NPUCodeGen.swift - The NPU backend: schedule tree -> NPU program ----===//
+//
+// The stage after scheduling for the NPU target (docs/npu.md):
+//
+//   Scop + schedule tree + strategy + hardware
+//     -> Tensorizer        the GEMM intrinsic on isl access relations (roles of
+//                          the iterators, operand layouts, the convolution)
+//     -> epilogue          bias initialisation and requantization as ALU work
+//     -> ScheduleTiling    tile sizes and loop order from the schedule and the strategy
+//     -> mark              the tensorized band gets an `npu_gemm` mark
+//     -> NPULowering       LOAD/GEMM/ALU/STORE with dependency tokens
+//
+// `NPUKernel` is the typed result of the analysis; `lower` adds data and
+// produces the `NPUProgram` the simulator runs. A kernel or statement that
+// cannot run on the NPU is an `NPUCodeGenError` naming it.
+//
+//===----------------------------------------------------------------------===//
+
+import ISL
+import Model
+import NPU
+import Scheduler
+
+/// A kernel mapped onto the NPU: what it computes and how the schedule tiles it.
+public struct NPUKernel: Sendable {
+  public var name: String
+  public var sizes: [String: Int]
+  public var gemm: TensorizedReduction
+  public var epilogue: GemmEpilogue
+  public var plan: NPUTilePlan
+  public var hardware: HardwareConfig
+  /// The schedule tree with the tensorized band marked `npu_gemm` (isl's text).
+  public var markedSchedule: String
+
+  /// Decisions of the NPU backend, for `-v` and reports.
+  public var notes: [String] { plan.notes }
+
+  /// `conv 14x14x16 -> 14x14x24, 3x3, stride 1x1, pad 1 (statement Mac)`.
+  public var summary: String {
+    let s = gemm.shape
+    var text = gemm.shape.kernelHeight * gemm.shape.kernelWidth == 1 && s.height == 1 && s.batch == 1
+      ? "gemm M=\(s.outputWidth) N=\(s.outChannels) K=\(s.inChannels)"
+      : "conv \(s.batch > 1 ? "\(s.batch)x" : "")\(s.height)x\(s.width)x\(s.inChannels) -> \(s.outputHeight)x\(s.outputWidth)x\(s.outChannels), "
+        + "\(s.kernelHeight)x\(s.kernelWidth), stride \(s.strideH)x\(s.strideW), pad \(s.padTop),\(s.padLeft)"
+        + (s.dilationH * s.dilationW > 1 ? ", dilation \(s.dilationH)x\(s.dilationW)" : "")
+    text += " (statement \(gemm.statement)"
+    if let zp = gemm.input.zeroPoint { text += ", input zero point \(zp)" }
+    if let zp = gemm.weights.zeroPoint { text += ", weight zero point \(zp)" }
+    if let r = epilogue.requant {
+      text += ", requant \(r.multiplier)/\(r.shift)\(r.relu ? " relu" : "")"
+    }
+    return text + ")"
+  }
+}
+
+/// One lowered run: the kernel, its data and the NPU program.
+public struct NPUCompiledKernel: Sendable {
+  public var kernel: NPUKernel
+  public var data: CanonicalData
+  public var program: NPUProgram
+}
+
+public enum NPUCodeGen {
+  /// The name of the mark put on the tensorized band.
+  public static let markName = "npu_gemm"
+
+  /// Maps a scheduled kernel onto the NPU for concrete `sizes`.
+  public static func analyze(scop: Scop, schedule: Schedule, strategy: Strategy, sizes: [String: Int],
+                             hardware: HardwareConfig) throws -> NPUKernel {
+    do {
+      try hardware.validate()
+    } catch {
+      throw NPUCodeGenError(kernel: scop.kernel.name, part: "hardware", message: "\(error)")
+    }
+    let tz = Tensorizer(scop: scop, sizes: sizes)
+    do {
+      let gemm = try tz.run()
+      let epilogue = try tz.epilogue(gemm)
+      guard let st = scop.statement(named: gemm.statement) else {
+        throw NPUCodeGenError(kernel: scop.kernel.name, part: "gemm", message: "statement '\(gemm.statement)' vanished")
+      }
+      var shape = gemm.shape
+      if gemm.weights.zeroPoint != nil { shape.inChannels *= 2 }
+      let plan = try ScheduleTiling.plan(gemm, iterators: st.iterators, schedule: schedule, strategy: strategy, hw: hardware, shape: shape)
+      let marked = try mark(schedule, statement: gemm.statement)
+      return NPUKernel(name: scop.kernel.name, sizes: sizes, gemm: gemm, epilogue: epilogue, plan: plan, hardware: hardware,
+                       markedSchedule: marked.description)
+    } catch var e as NPUCodeGenError {
+      e.kernel = scop.kernel.name
+      throw e
+    }
+  }
+
+  /// `schedule` with an `npu_gemm` mark above the outermost band that schedules `statement`.
+  public static func mark(_ schedule: Schedule, statement: String) throws -> Schedule {
+    var node = try schedule.root()
+    while true {
+      if try node.kind() == .band { return try node.insertMark(markName).schedule() }
+      let n = try node.childCount()
+      guard n > 0 else { return schedule }
+      var next: ScheduleNode?
+      for c in 0..<n {
+        let child = try node.child(c)
+        if try ScheduleTiling.reaches(child, statement) { next = child; break }
+      }
+      guard let found = next else { return schedule }
+      node = found
+    }
+  }
+
+  /// Lowers the kernel on deterministic data; falls back to single
+  /// buffering (with a note) when no tile fits twice in the scratchpads.
+  public static func lower(_ k: NPUKernel, seed: UInt64) throws -> NPUCompiledKernel {
+    var k = k
+    let data = try k.data(seed: seed)
+    do {
+      let program = try NPULowering.lower(.conv2d(data.workload), hw: k.hardware, options: k.plan.lowering)
+      return NPUCompiledKernel(kernel: k, data: data, program: program)
+    } catch NPULoweringError.tilesDoNotFit(let why) where k.plan.lowering.doubleBuffer {
+      k.plan.notes.append("npu: no tile fits twice in the scratchpads (\(why)): single buffering")
+      k.plan.lowering.doubleBuffer = false
+      do {
+        let program = try NPULowering.lower(.conv2d(data.workload), hw: k.hardware, options: k.plan.lowering)
+        return NPUCompiledKernel(kernel: k, data: data, program: program)
+      } catch let e as NPULoweringError {
+        throw NPUCodeGenError(kernel: k.name, statement: k.gemm.statement, part: "lowering", message: e.description)
+      }
+    } catch let e as NPULoweringError {
+      throw NPUCodeGenError(kernel: k.name, statement: k.gemm.statement, part: "lowering", message: e.description)
+    }
+  }
+}
