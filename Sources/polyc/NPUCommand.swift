@@ -50,8 +50,11 @@ struct NPUCommand: ParsableCommand {
   @Option(name: .long, help: "The C compiler of the CPU check.")
   var cc: String = "cc"
 
-  @Flag(name: .long, help: "Print the NPU benchmark table (matmul 512^3, conv 56x56x64->64; use a release build).")
+  @Flag(name: .long, help: "Print the NPU benchmark table: matmul 512^3, conv 56x56x64->64 and matmul 49000x64x64 under the npu, tensor, isl and a small-tile strategy (use a release build).")
   var bench = false
+
+  @Option(name: .long, help: "--bench: the repository root holding Kernels/ and Configs/.")
+  var root: String = "."
 
   @Option(name: .shortAndLong, help: "Write the report to this file instead of stdout.")
   var output: String?
@@ -60,8 +63,8 @@ struct NPUCommand: ParsableCommand {
     try runReportingErrors {
       let hardware = try loadHardware(hw)
       if bench {
-        let rows = try NPUBenchmark.run(hw: hardware ?? .npu16)
-        try writeOutput(json ? benchJSON(rows) : NPUBenchmark.table(rows), to: output)
+        let rows = try NPUKernelBenchmark.run(root: root, hw: hardware)
+        try writeOutput(json ? benchJSON(rows) : NPUKernelBenchmark.table(rows), to: output)
         return
       }
       guard let kernel else { throw PolycError.usage("missing the kernel argument (or --bench)") }

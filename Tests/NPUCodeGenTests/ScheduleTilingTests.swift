@@ -117,3 +117,14 @@ import TestSupport
     }
   }
 }
+
+@Suite struct NPUBenchmarkTableTests {
+  @Test func everyStrategyOfTheTableRunsBitExact() throws {
+    let small = [NPUBenchmarkCase(name: "tiny qmatmul", kernel: "Kernels/npu/qmatmul.loop", sizes: ["M": 20, "N": 20, "K": 20])]
+    let rows = try NPUKernelBenchmark.run(root: Fixtures.root, hw: nil, cases: small)
+    #expect(rows.count == NPUKernelBenchmark.strategies.count)
+    #expect(rows.allSatisfy { $0.bitExact })
+    #expect(Swift.Set(rows.map(\.strategy)) == ["npu", "tensor", "isl", "npu-tiles16"])
+    #expect(NPUKernelBenchmark.table(rows).contains("| tiny qmatmul | npu-tiles16 |"))
+  }
+}

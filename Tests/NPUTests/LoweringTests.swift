@@ -88,14 +88,6 @@ import Testing
     #expect(throws: NPULoweringError.self) { try NPULowering.lower(g, hw: tinyHW) }
   }
 
-  @Test func benchmarkTableListsEveryVariant() throws {
-    let rows = try NPUBenchmark.run(workloads: [("tiny matmul", .gemm(.random(m: 20, n: 20, k: 20)))])
-    #expect(rows.count == NPUBenchmark.variants.count)
-    #expect(rows.allSatisfy { $0.bitExact })
-    let table = NPUBenchmark.table(rows)
-    #expect(table.contains("minimal tiles, single buffer"))
-  }
-
   /// Golden: the disassembly of a small GEMM with fixed tiles (two spatial tiles, a partial one,
   /// weights resident in both slots after the first tile).
   @Test func smallGemmLowersToTheExpectedAssembly() throws {
