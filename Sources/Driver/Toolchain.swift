@@ -31,9 +31,9 @@ public enum ProcessRunner {
     let outBox = DataBox(), errBox = DataBox()
     let group = DispatchGroup()
     group.enter()
-    DispatchQueue.global().async { outBox.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    DispatchQueue.global().async { outBox.data = readAll(out.fileHandleForReading); group.leave() }
     group.enter()
-    DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    DispatchQueue.global().async { errBox.data = readAll(err.fileHandleForReading); group.leave() }
     var timedOut = false
     if group.wait(timeout: .now() + timeout) == .timedOut {
       timedOut = true
@@ -43,6 +43,24 @@ public enum ProcessRunner {
     p.waitUntilExit()
     return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outBox.data, as: UTF8.self),
                          stderr: String(decoding: errBox.data, as: UTF8.self), timedOut: timedOut)
+  }
+
+  /// Everything until end of file. `FileHandle.readDataToEndOfFile` traps when
+  /// a signal (a child's SIGCHLD) interrupts its read; this retries on EINTR.
+  static func readAll(_ handle: FileHandle) -> Data {
+    let fd = handle.fileDescriptor
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n > 0 {
+        data.append(contentsOf: buffer[0..<n])
+      } else if n < 0 && errno == EINTR {
+        continue
+      } else {
+        return data
+      }
+    }
   }
 
   /// Finds a program on PATH.

@@ -77,8 +77,8 @@ struct DRAMLayout {
     alignment = align
     input = 0
     weights = up(input + s.batch * p.cb * s.height * s.width * p.bi)
-    requant = up(weights + p.nb * p.taps * p.cb * p.bo * p.bi)
-    output = up(requant + p.nb * BufferPlan.paramsPerBlock * p.bo * 4)
+    requant = up(weights + s.weightSets * p.nb * p.taps * p.cb * p.bo * p.bi)
+    output = up(requant + s.weightSets * p.nb * BufferPlan.paramsPerBlock * p.bo * 4)
     microOps = up(output + s.batch * p.oh * p.ow * p.nb * p.bo)
   }
 }
@@ -192,7 +192,7 @@ struct ScheduleBuilder {
       for j in nTiles.indices { for s in spatial.indices { for c in kTiles.indices { steps.append((s, j, c)) } } }
     }
     let inpIds = steps.map { $0.s * kt + $0.c }
-    let wgtIds = steps.map { $0.j * kt + $0.c }
+    let wgtIds = steps.map { (set(spatial[$0.s]) * nTiles.count + $0.j) * kt + $0.c }
     let nextInp = Self.nextUses(inpIds)
     let nextWgt = Self.nextUses(wgtIds)
 
@@ -221,7 +221,7 @@ struct ScheduleBuilder {
       } else {
         wv = Self.victim(wSlots)
         loadNeeds = max(loadNeeds, wSlots[wv].lastUse)
-        emitWeightLoad(nt, blocks: ktile, slot: wv)
+        emitWeightLoad(nt, blocks: ktile, slot: wv, set: set(st))
         wSlots[wv].tile = wgtIds[x]
         loadedW = true
       }
@@ -240,9 +240,10 @@ struct ScheduleBuilder {
       var needsStore = -1
       if step.c == 0 {
         if accTile >= buffers.slotsAcc { needsStore = accTile - buffers.slotsAcc }
-        if !buffers.paramsAll && paramsLoadedFor != step.j {
-          emitParamLoad(firstBlock: nt.0, blocks: nt.1)
-          paramsLoadedFor = step.j
+        let paramKey = set(st) * nTiles.count + step.j
+        if !buffers.paramsAll && paramsLoadedFor != paramKey {
+          emitParamLoad(firstBlock: set(st) * p.nb + nt.0, blocks: nt.1)
+          paramsLoadedFor = paramKey
         }
         emitAluSteps([.vector(.mov, param: 0)], st, nt, accBase: accBase)
       }
@@ -301,7 +302,7 @@ struct ScheduleBuilder {
     let start = instrs.count
     instrs.append(Instruction(.load(MemoryInstruction(memoryType: .uop, sramBase: 0, dramBase: layout.microOps / MicroOp.byteCount,
                                                       ySize: 1, xSize: 0, xStride: 0))))
-    if buffers.paramsAll { emitParamLoad(firstBlock: 0, blocks: p.nb) }
+    if buffers.paramsAll { emitParamLoad(firstBlock: 0, blocks: p.shape.weightSets * p.nb) }
     computeUnits.append(Unit(first: start, last: instrs.count - 1))
   }
 
@@ -347,11 +348,14 @@ struct ScheduleBuilder {
     }
   }
 
-  private mutating func emitWeightLoad(_ nt: (Int, Int), blocks: (Int, Int), slot: Int) {
+  /// The weight set of a spatial tile's image.
+  private func set(_ st: SpatialTile) -> Int { p.shape.weightSets == 1 ? 0 : st.n }
+
+  private mutating func emitWeightLoad(_ nt: (Int, Int), blocks: (Int, Int), slot: Int, set: Int) {
     let rows = nt.1 * p.taps
     instrs.append(Instruction(.load(MemoryInstruction(
       memoryType: .weight, sramBase: slot * buffers.wgtSlotEntries,
-      dramBase: layout.weights / hw.elementBytes(.weight) + nt.0 * p.taps * p.cb + blocks.0,
+      dramBase: layout.weights / hw.elementBytes(.weight) + (set * p.nb + nt.0) * p.taps * p.cb + blocks.0,
       ySize: rows, xSize: blocks.1, xStride: rows > 1 ? p.cb : 0))))
   }
 
@@ -397,7 +401,7 @@ struct ScheduleBuilder {
     let pixels = st.rows * st.cols
     let chunk = ISAFields.iterOut.maxValue
     let per = BufferPlan.paramsPerBlock
-    let paramBase = buffers.paramsAll ? nt.0 * per : 0
+    let paramBase = buffers.paramsAll ? (set(st) * p.nb + nt.0) * per : 0
     for step in steps {
       for first in stride(from: 0, to: pixels, by: chunk) {
         let count = min(chunk, pixels - first)

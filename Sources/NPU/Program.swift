@@ -32,7 +32,7 @@ public struct NPUProgram: Sendable {
   /// Bytes a perfect program moves: the input, the weights, the per-channel
   /// parameters (folded bias, multiplier, shifts: 4 int32 each) and the output, once each.
   public var compulsoryBytes: Int {
-    shape.inputCount + shape.weightCount + 4 * BufferPlan.paramsPerBlock * shape.outChannels + shape.outputCount
+    shape.inputCount + shape.weightCount + 4 * BufferPlan.paramsPerBlock * shape.channelParameterCount + shape.outputCount
   }
 
   /// The output tensor in its logical layout (NHWC; C[M][N] for GEMM and FC) read from a DRAM image.
@@ -117,10 +117,10 @@ public enum NPULowering {
     let regions = [
       DRAMRegion(name: "input", byteOffset: layout.input, byteCount: s.batch * p.cb * s.height * s.width * bi, elementBytes: bi,
                  layout: "[N=\(s.batch)][C/\(bi)=\(p.cb)][H=\(s.height)][W=\(s.width)][\(bi)] int8"),
-      DRAMRegion(name: "weights", byteOffset: layout.weights, byteCount: p.nb * p.taps * p.cb * bo * bi, elementBytes: bo * bi,
-                 layout: "[OC/\(bo)=\(p.nb)][KH=\(p.kh)][KW=\(p.kw)][C/\(bi)=\(p.cb)][\(bo)][\(bi)] int8"),
-      DRAMRegion(name: "requant", byteOffset: layout.requant, byteCount: p.nb * BufferPlan.paramsPerBlock * bo * 4, elementBytes: 4 * bo,
-                 layout: "[OC/\(bo)=\(p.nb)][bias',mult,rshift,lshift][\(bo)] int32"),
+      DRAMRegion(name: "weights", byteOffset: layout.weights, byteCount: s.weightSets * p.nb * p.taps * p.cb * bo * bi, elementBytes: bo * bi,
+                 layout: "[sets=\(s.weightSets)][OC/\(bo)=\(p.nb)][KH=\(p.kh)][KW=\(p.kw)][C/\(bi)=\(p.cb)][\(bo)][\(bi)] int8"),
+      DRAMRegion(name: "requant", byteOffset: layout.requant, byteCount: s.weightSets * p.nb * BufferPlan.paramsPerBlock * bo * 4, elementBytes: 4 * bo,
+                 layout: "[sets=\(s.weightSets)][OC/\(bo)=\(p.nb)][bias',mult,rshift,lshift][\(bo)] int32"),
       DRAMRegion(name: "output", byteOffset: layout.output, byteCount: s.batch * p.oh * p.ow * p.nb * bo, elementBytes: bo,
                  layout: "[N=\(s.batch)][OH=\(p.oh)][OW=\(p.ow)][OC/\(bo)=\(p.nb)][\(bo)] int8"),
       DRAMRegion(name: "microOps", byteOffset: layout.microOps, byteCount: schedule.microOps.count * MicroOp.byteCount,
@@ -211,15 +211,16 @@ public enum NPULowering {
 
   static func packWeights(_ conv: Conv2DWorkload, _ p: BlockedConv, into dram: inout [UInt8], at base: Int) {
     let s = conv.shape
-    for oc in 0..<s.outChannels {
-      let nb = oc / p.bo, o = oc % p.bo
+    for ch in 0..<s.channelParameterCount {
+      let set = ch / s.outChannels, oc = ch % s.outChannels
+      let nb = set * p.nb + oc / p.bo, o = oc % p.bo
       for kh in 0..<p.kh {
         for kw in 0..<p.kw {
           for c in 0..<s.inChannels {
             let cb = c / p.bi, i = c % p.bi
             let block = ((nb * p.kh + kh) * p.kw + kw) * p.cb + cb
             dram[base + (block * p.bo + o) * p.bi + i] =
-              UInt8(bitPattern: conv.weights[((oc * p.kh + kh) * p.kw + kw) * s.inChannels + c])
+              UInt8(bitPattern: conv.weights[((ch * p.kh + kh) * p.kw + kw) * s.inChannels + c])
           }
         }
       }
@@ -230,7 +231,7 @@ public enum NPULowering {
   static func foldedBias(_ conv: Conv2DWorkload) -> [Int32] {
     let s = conv.shape
     let per = s.kernelHeight * s.kernelWidth * s.inChannels
-    return (0..<s.outChannels).map { oc in
+    return (0..<s.channelParameterCount).map { oc in
       var sum: Int32 = 0
       for i in 0..<per { sum &+= Int32(conv.weights[oc * per + i]) }
       return conv.bias[oc] &- conv.inputZeroPoint &* sum
@@ -243,8 +244,9 @@ public enum NPULowering {
       let u = UInt32(bitPattern: v)
       for b in 0..<4 { dram[at + b] = UInt8((u >> UInt32(8 * b)) & 0xFF) }
     }
-    for oc in 0..<conv.shape.outChannels {
-      let nb = oc / p.bo, o = oc % p.bo
+    for oc in 0..<conv.shape.channelParameterCount {
+      let set = oc / conv.shape.outChannels, local = oc % conv.shape.outChannels
+      let nb = set * p.nb + local / p.bo, o = local % p.bo
       let shift = conv.requant.shifts[oc]
       let values: [Int32] = [bias[oc], conv.requant.multipliers[oc], shift < 0 ? -shift : 0, shift > 0 ? shift : 0]
       for (k, v) in values.enumerated() {

@@ -29,7 +29,9 @@ public enum NPUReference {
       for y in 0..<oh {
         for x in 0..<ow {
           for oc in 0..<s.outChannels {
-            var acc = c.bias[oc]
+            let set = s.weightSets == 1 ? 0 : b
+            let ch = set * s.outChannels + oc
+            var acc = c.bias[ch]
             for kh in 0..<s.kernelHeight {
               let ih = y * s.strideH - s.padTop + kh * s.dilationH
               if ih < 0 || ih >= s.height { continue }
@@ -38,12 +40,12 @@ public enum NPUReference {
                 if iw < 0 || iw >= s.width { continue }
                 for ic in 0..<s.inChannels {
                   let xv = Int32(c.input[((b * s.height + ih) * s.width + iw) * s.inChannels + ic]) - c.inputZeroPoint
-                  let wv = Int32(c.weights[((oc * s.kernelHeight + kh) * s.kernelWidth + kw) * s.inChannels + ic])
+                  let wv = Int32(c.weights[(((set * s.outChannels + oc) * s.kernelHeight + kh) * s.kernelWidth + kw) * s.inChannels + ic])
                   acc &+= xv &* wv
                 }
               }
             }
-            out[((b * oh + y) * ow + x) * s.outChannels + oc] = c.requant.apply(acc, channel: oc, relu: c.relu)
+            out[((b * oh + y) * ow + x) * s.outChannels + oc] = c.requant.apply(acc, channel: ch, relu: c.relu)
           }
         }
       }

@@ -127,7 +127,7 @@ struct BufferPlan {
     inpSlotEntries = t.inBlocks * cbPitch
     wgtSlotEntries = t.outBlocks * p.taps * t.inBlocks
     accSlotEntries = t.rows * t.cols * t.outBlocks
-    let all = Self.paramsPerBlock * p.nb
+    let all = Self.paramsPerBlock * p.nb * p.shape.weightSets
     paramsAll = all <= hw.depth(.accumulator) / 8
     paramRows = paramsAll ? all : Self.paramsPerBlock * t.outBlocks
   }

@@ -171,6 +171,10 @@ public struct ConvShape: Equatable, Sendable, Codable {
   /// Distance between consecutive taps of the kernel (1: dense).
   public var dilationH: Int = 1
   public var dilationW: Int = 1
+  /// 1: all images share the weights, bias and requantization. `batch`: every
+  /// image has its own (a batched matmul, or the channel groups of a depthwise
+  /// convolution); the arrays then hold one set per image, image-major.
+  public var weightSets: Int = 1
 
   public init(batch: Int = 1, height: Int, width: Int, inChannels: Int, outChannels: Int, kernelHeight: Int, kernelWidth: Int,
               strideH: Int = 1, strideW: Int = 1, padTop: Int = 0, padBottom: Int = 0, padLeft: Int = 0, padRight: Int = 0,
@@ -210,15 +214,20 @@ public struct ConvShape: Equatable, Sendable, Codable {
   public var gemmK: Int { kernelHeight * kernelWidth * inChannels }
   public var usefulMACs: Int { gemmM * gemmN * gemmK }
   public var inputCount: Int { batch * height * width * inChannels }
-  public var weightCount: Int { outChannels * kernelHeight * kernelWidth * inChannels }
+  public var weightCount: Int { weightSets * outChannels * kernelHeight * kernelWidth * inChannels }
+  /// Entries of the bias and of each requantization array.
+  public var channelParameterCount: Int { weightSets * outChannels }
   public var outputCount: Int { gemmM * outChannels }
 
   public func validate() throws {
     let positive: [(String, Int)] = [
       ("batch", batch), ("height", height), ("width", width), ("inChannels", inChannels), ("outChannels", outChannels),
       ("kernelHeight", kernelHeight), ("kernelWidth", kernelWidth), ("strideH", strideH), ("strideW", strideW),
-      ("dilationH", dilationH), ("dilationW", dilationW),
+      ("dilationH", dilationH), ("dilationW", dilationW), ("weightSets", weightSets),
     ]
+    if weightSets != 1 && weightSets != batch {
+      throw WorkloadError(field: "shape.weightSets", message: "must be 1 or the batch \(batch) (got \(weightSets))")
+    }
     for (name, v) in positive where v < 1 { throw WorkloadError(field: "shape.\(name)", message: "must be >= 1 (got \(v))") }
     for (name, v) in [("padTop", padTop), ("padBottom", padBottom), ("padLeft", padLeft), ("padRight", padRight)] where v < 0 {
       throw WorkloadError(field: "shape.\(name)", message: "must be >= 0 (got \(v))")
@@ -258,9 +267,9 @@ public struct Conv2DWorkload: Equatable, Sendable {
     try shape.validate()
     if input.count != shape.inputCount { throw WorkloadError(field: "input", message: "has \(input.count) elements, expected \(shape.inputCount)") }
     if weights.count != shape.weightCount { throw WorkloadError(field: "weights", message: "has \(weights.count) elements, expected \(shape.weightCount)") }
-    if bias.count != shape.outChannels { throw WorkloadError(field: "bias", message: "has \(bias.count) elements, expected \(shape.outChannels)") }
+    if bias.count != shape.channelParameterCount { throw WorkloadError(field: "bias", message: "has \(bias.count) elements, expected \(shape.channelParameterCount)") }
     if inputZeroPoint < -128 || inputZeroPoint > 127 { throw WorkloadError(field: "inputZeroPoint", message: "must be in -128...127") }
-    try requant.validate(channels: shape.outChannels)
+    try requant.validate(channels: shape.channelParameterCount)
   }
 
   /// Deterministic pseudo-random workload (test and benchmark data).
@@ -269,8 +278,8 @@ public struct Conv2DWorkload: Equatable, Sendable {
     let input = (0..<shape.inputCount).map { _ in rng.int8() }
     let weights = (0..<shape.weightCount).map { _ in rng.int8(min: -127) }
     let zp = Int32(rng.int(in: -20...20))
-    let bias = (0..<shape.outChannels).map { _ in Int32(rng.int(in: -20000...20000)) }
-    let requant = Requantization.random(channels: shape.outChannels, reduction: shape.gemmK, rng: &rng)
+    let bias = (0..<shape.channelParameterCount).map { _ in Int32(rng.int(in: -20000...20000)) }
+    let requant = Requantization.random(channels: shape.channelParameterCount, reduction: shape.gemmK, rng: &rng)
     return Conv2DWorkload(shape: shape, input: input, inputZeroPoint: zp, weights: weights, bias: bias, requant: requant, relu: relu)
   }
 }

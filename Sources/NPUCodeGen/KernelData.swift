@@ -39,7 +39,9 @@ public struct CanonicalData: Sendable {
 enum Layout {
   /// Extents of canonical axes.
   static func inputExtents(_ s: ConvShape) -> [String: Int] { ["n": s.batch, "h": s.height, "w": s.width, "c": s.inChannels] }
-  static func weightExtents(_ s: ConvShape) -> [String: Int] { ["o": s.outChannels, "kh": s.kernelHeight, "kw": s.kernelWidth, "c": s.inChannels] }
+  static func weightExtents(_ s: ConvShape) -> [String: Int] {
+    ["s": s.weightSets, "o": s.outChannels, "kh": s.kernelHeight, "kw": s.kernelWidth, "c": s.inChannels]
+  }
   static func outputExtents(_ s: ConvShape) -> [String: Int] { ["n": s.batch, "y": s.outputHeight, "x": s.outputWidth, "o": s.outChannels] }
 
   /// For every canonical index (row-major over `canonical`), the flat index in an array of layout `layout`.
@@ -68,6 +70,18 @@ enum Layout {
   }
 }
 
+extension Conv2DWorkload {
+  /// With one weight set per image, the kernel's bias and requantization are
+  /// still per output channel only: every set gets set 0's values.
+  mutating func sharePerChannelParameters() {
+    let n = shape.outChannels
+    guard shape.weightSets > 1 else { return }
+    bias = (0..<shape.channelParameterCount).map { bias[$0 % n] }
+    requant.multipliers = (0..<shape.channelParameterCount).map { requant.multipliers[$0 % n] }
+    requant.shifts = (0..<shape.channelParameterCount).map { requant.shifts[$0 % n] }
+  }
+}
+
 extension NPUKernel {
   /// Deterministic data for every parameter (the NPU's generators, seeded),
   /// as the canonical workload and in the kernel's layouts.
@@ -75,7 +89,7 @@ extension NPUKernel {
     let s = gemm.shape
     var values: [String: KernelData.Values] = [:]
     let inputPerm = Layout.permutation(canonical: ["n", "h", "w", "c"], layout: gemm.input.layout, extents: Layout.inputExtents(s))
-    let weightPerm = Layout.permutation(canonical: ["o", "kh", "kw", "c"], layout: gemm.weights.layout, extents: Layout.weightExtents(s))
+    let weightPerm = Layout.permutation(canonical: ["s", "o", "kh", "kw", "c"], layout: gemm.weights.layout, extents: Layout.weightExtents(s))
     func scatter<T>(_ canonical: [T], _ perm: [Int], fill: T) -> [T] {
       var out = [T](repeating: fill, count: canonical.count)
       for (i, p) in perm.enumerated() { out[p] = canonical[i] }
@@ -93,9 +107,20 @@ extension NPUKernel {
       return CanonicalData(workload: q.workload(input: input), kernel: kd)
     }
     let r = epilogue.requant!
-    let w = Conv2DWorkload.random(shape: s, seed: seed, relu: r.relu)
+    let oc = s.outChannels
+    var w = Conv2DWorkload.random(shape: s, seed: seed, relu: r.relu)
+    w.sharePerChannelParameters()
     values[gemm.input.array] = .ints(scatter(w.input.map(Int.init), inputPerm, fill: 0))
-    values[gemm.weights.array] = .ints(scatter(w.weights.map(Int.init), weightPerm, fill: 0))
+    if gemm.isDepthwise {
+      let per = s.kernelHeight * s.kernelWidth
+      var diagonal: [Int] = []
+      for o in 0..<s.outChannels { for t in 0..<per { diagonal.append(Int(w.weights[(o * per + t) * s.inChannels + o])) } }
+      let dwPerm = Layout.permutation(canonical: ["o", "kh", "kw"], layout: gemm.weights.layout, extents: Layout.weightExtents(s))
+      values[gemm.weights.array] = .ints(scatter(diagonal, dwPerm, fill: 0))
+      w.weights = w.weights.enumerated().map { i, v in (i % s.inChannels) == (i / (per * s.inChannels)) ? v : 0 }
+    } else {
+      values[gemm.weights.array] = .ints(scatter(w.weights.map(Int.init), weightPerm, fill: 0))
+    }
     if case .parameter(let p)? = gemm.input.zeroPoint { values[p] = .ints([Int(w.inputZeroPoint)]) }
     let weightZeroPoint: Int
     switch gemm.weights.zeroPoint {
@@ -115,20 +140,80 @@ extension NPUKernel {
     if case .perTensor = r.multiplier { requant.multipliers = requant.multipliers.map { _ in requant.multipliers[0] } }
     if case .perTensor = r.shift { requant.shifts = requant.shifts.map { _ in requant.shifts[0] } }
     switch r.multiplier {
-    case .perChannel(let a): values[a] = .ints(requant.multipliers.map(Int.init))
+    case .perChannel(let a): values[a] = .ints(requant.multipliers.prefix(oc).map(Int.init))
     case .perTensor(let p): values[p] = .ints([Int(requant.multipliers[0])])
     }
     switch r.shift {
-    case .perChannel(let a): values[a] = .ints(requant.shifts.map(Int.init))
+    case .perChannel(let a): values[a] = .ints(requant.shifts.prefix(oc).map(Int.init))
     case .perTensor(let p): values[p] = .ints([Int(requant.shifts[0])])
     }
     values[r.outputZeroPoint] = .ints([Int(requant.outputZeroPoint)])
     var bias = w.bias
-    if let b = epilogue.bias { values[b] = .ints(bias.map(Int.init)) } else { bias = bias.map { _ in 0 } }
+    if let b = epilogue.bias { values[b] = .ints(bias.prefix(oc).map(Int.init)) } else { bias = bias.map { _ in 0 } }
     var npu = Conv2DWorkload(shape: s, input: w.input, inputZeroPoint: inputZeroPoint, weights: w.weights, bias: bias,
                              requant: requant, relu: r.relu)
     if weightZeroPoint != 0 { npu = try Self.correctWeightZeroPoint(npu, weightZeroPoint, kernel: name) }
+    if gemm.isDepthwise { npu = Self.channelGroups(npu, group: Swift.min(hardware.blockOut, hardware.blockIn)) }
     return CanonicalData(workload: npu, kernel: KernelData(values: values))
+  }
+
+  /// A depthwise convolution (diagonal weights `w[o][..][c] = 0` for `o != c`)
+  /// as images of `group` channels each, one weight set per image: the GEMM
+  /// core then multiplies one diagonal `group x group` block per tap.
+  static func channelGroups(_ w: Conv2DWorkload, group: Int) -> Conv2DWorkload {
+    let s = w.shape
+    let c = s.inChannels, groups = (c + group - 1) / group, taps = s.kernelHeight * s.kernelWidth
+    var g = s
+    g.batch = s.batch * groups
+    g.inChannels = group
+    g.outChannels = group
+    g.weightSets = g.batch
+    var input = [Int8](repeating: 0, count: g.inputCount)
+    for n in 0..<s.batch {
+      for px in 0..<(s.height * s.width) {
+        for ch in 0..<c {
+          let image = n * groups + ch / group
+          input[(image * s.height * s.width + px) * group + ch % group] = w.input[(n * s.height * s.width + px) * c + ch]
+        }
+      }
+    }
+    var weights = [Int8](repeating: 0, count: g.weightCount)
+    var bias = [Int32](repeating: 0, count: g.channelParameterCount)
+    var mult = [Int32](repeating: w.requant.multipliers[0], count: g.channelParameterCount)
+    var shift = [Int32](repeating: w.requant.shifts[0], count: g.channelParameterCount)
+    for image in 0..<g.batch {
+      for o in 0..<group {
+        let ch = (image % groups) * group + o
+        guard ch < c else { continue }
+        let set = image * group + o
+        bias[set] = w.bias[ch]
+        mult[set] = w.requant.multipliers[ch]
+        shift[set] = w.requant.shifts[ch]
+        for t in 0..<taps { weights[(set * taps + t) * group + o] = w.weights[(ch * taps + t) * c + ch] }
+      }
+    }
+    var requant = w.requant
+    requant.multipliers = mult
+    requant.shifts = shift
+    return Conv2DWorkload(shape: g, input: input, inputZeroPoint: w.inputZeroPoint, weights: weights, bias: bias, requant: requant, relu: w.relu)
+  }
+
+  /// The NPU's output of grouped channels back in NHWC over the kernel's channels.
+  func ungroupedOutput(_ out: [Int8]) -> [Int8] {
+    guard gemm.isDepthwise else { return out }
+    let s = gemm.shape
+    let group = Swift.min(hardware.blockOut, hardware.blockIn), groups = (s.outChannels + group - 1) / group
+    let pixels = s.outputHeight * s.outputWidth
+    var result = [Int8](repeating: 0, count: s.outputCount)
+    for n in 0..<s.batch {
+      for px in 0..<pixels {
+        for ch in 0..<s.outChannels {
+          let image = n * groups + ch / group
+          result[(n * pixels + px) * s.outChannels + ch] = out[(image * pixels + px) * group + ch % group]
+        }
+      }
+    }
+    return result
   }
 
   /// `X' = [X, X]`, `W' = [W, -zw]` (see the file comment).
@@ -157,7 +242,8 @@ extension NPUKernel {
   }
 
   /// The NPU's NHWC output in the layout of the kernel's output array.
-  public func outputInKernelLayout(_ canonical: [Int8]) -> [Int8] {
+  public func outputInKernelLayout(_ npuOutput: [Int8]) -> [Int8] {
+    let canonical = ungroupedOutput(npuOutput)
     let layout = epilogue.requant?.outputLayout ?? gemm.outputLayout
     let perm = Layout.permutation(canonical: ["n", "y", "x", "o"], layout: layout, extents: Layout.outputExtents(gemm.shape))
     var out = [Int8](repeating: 0, count: canonical.count)

@@ -32,20 +32,28 @@ public struct NPUKernel: Sendable {
   /// The schedule tree with the tensorized band marked `npu_gemm` (isl's text).
   public var markedSchedule: String
 
+  /// Multiply-accumulates the kernel needs (a depthwise convolution: one input channel per output).
+  public var usefulMACs: Int {
+    let s = gemm.shape
+    return gemm.isDepthwise ? s.gemmM * s.outChannels * s.kernelHeight * s.kernelWidth : s.usefulMACs
+  }
+
   /// Decisions of the NPU backend, for `-v` and reports.
   public var notes: [String] { plan.notes }
 
   /// `conv 14x14x16 -> 14x14x24, 3x3, stride 1x1, pad 1 (statement Mac)`.
   public var summary: String {
     let s = gemm.shape
-    var text = gemm.shape.kernelHeight * gemm.shape.kernelWidth == 1 && s.height == 1 && s.batch == 1
-      ? "gemm M=\(s.outputWidth) N=\(s.outChannels) K=\(s.inChannels)"
+    var text = gemm.shape.kernelHeight * gemm.shape.kernelWidth == 1 && s.height == 1
+      ? "gemm \(s.batch > 1 ? "batch=\(s.batch) " : "")M=\(s.outputWidth) N=\(s.outChannels) K=\(s.inChannels)"
       : "conv \(s.batch > 1 ? "\(s.batch)x" : "")\(s.height)x\(s.width)x\(s.inChannels) -> \(s.outputHeight)x\(s.outputWidth)x\(s.outChannels), "
         + "\(s.kernelHeight)x\(s.kernelWidth), stride \(s.strideH)x\(s.strideW), pad \(s.padTop),\(s.padLeft)"
         + (s.dilationH * s.dilationW > 1 ? ", dilation \(s.dilationH)x\(s.dilationW)" : "")
     text += " (statement \(gemm.statement)"
     if let zp = gemm.input.zeroPoint { text += ", input zero point \(zp)" }
     if let zp = gemm.weights.zeroPoint { text += ", weight zero point \(zp)" }
+    if gemm.isDepthwise { text += ", depthwise: channel groups with diagonal weight blocks" }
+    if gemm.shape.weightSets > 1 { text += ", weights per batch" }
     if let r = epilogue.requant {
       text += ", requant \(r.multiplier)/\(r.shift)\(r.relu ? " relu" : "")"
     }
@@ -81,6 +89,13 @@ public enum NPUCodeGen {
       }
       var shape = gemm.shape
       if gemm.weights.zeroPoint != nil { shape.inChannels *= 2 }
+      if gemm.isDepthwise {
+        let group = Swift.min(hardware.blockOut, hardware.blockIn)
+        shape.batch *= (shape.inChannels + group - 1) / group
+        shape.inChannels = group
+        shape.outChannels = group
+        shape.weightSets = shape.batch
+      }
       let plan = try ScheduleTiling.plan(gemm, iterators: st.iterators, schedule: schedule, strategy: strategy, hw: hardware, shape: shape)
       let marked = try mark(schedule, statement: gemm.statement)
       return NPUKernel(name: scop.kernel.name, sizes: sizes, gemm: gemm, epilogue: epilogue, plan: plan, hardware: hardware,
@@ -114,13 +129,15 @@ public enum NPUCodeGen {
     var k = k
     let data = try k.data(seed: seed)
     do {
-      let program = try NPULowering.lower(.conv2d(data.workload), hw: k.hardware, options: k.plan.lowering)
+      var program = try NPULowering.lower(.conv2d(data.workload), hw: k.hardware, options: k.plan.lowering)
+      program.usefulMACs = k.usefulMACs
       return NPUCompiledKernel(kernel: k, data: data, program: program)
     } catch NPULoweringError.tilesDoNotFit(let why) where k.plan.lowering.doubleBuffer {
       k.plan.notes.append("npu: no tile fits twice in the scratchpads (\(why)): single buffering")
       k.plan.lowering.doubleBuffer = false
       do {
-        let program = try NPULowering.lower(.conv2d(data.workload), hw: k.hardware, options: k.plan.lowering)
+        var program = try NPULowering.lower(.conv2d(data.workload), hw: k.hardware, options: k.plan.lowering)
+        program.usefulMACs = k.usefulMACs
         return NPUCompiledKernel(kernel: k, data: data, program: program)
       } catch let e as NPULoweringError {
         throw NPUCodeGenError(kernel: k.name, statement: k.gemm.statement, part: "lowering", message: e.description)

@@ -75,6 +75,10 @@ public struct TensorizedReduction: Sendable {
   public var shape: ConvShape
   /// Float kernels (`f32` operands) are quantized by polyc before they run.
   public var isFloat: Bool
+  /// A depthwise convolution: the output channel is also the input channel
+  /// (`shape` has inChannels == outChannels); it runs on the GEMM core as
+  /// channel groups with diagonal weight blocks.
+  public var isDepthwise: Bool = false
 
   /// The iterator with a role, if any.
   public func iterator(_ axis: GemmAxis) -> String? { axes.first { $0.value == axis }?.key }
@@ -251,6 +255,7 @@ public struct Tensorizer {
     let inX = Swift.Set(input.f.flatMap(\.support)), inW = Swift.Set(weights.f.flatMap(\.support))
     var axes: [Int: GemmAxis] = [:]
     var pixels: [Int] = []
+    var shared: [Int] = []
     var outChannel: Int?
     for o in outputIterators {
       switch (inX.contains(o), inW.contains(o)) {
@@ -261,19 +266,25 @@ public struct Tensorizer {
         }
         outChannel = o
       case (true, true):
-        throw fail("gemm", s.name, "output iterator '\(its[o])' indexes both '\(input.array)' and '\(weights.array)' (a batch with its own weights, or a depthwise channel); the GEMM core shares one weight tile across pixels")
+        shared.append(o)
       case (false, false):
         throw fail("gemm", s.name, "output iterator '\(its[o])' indexes neither operand (a broadcast); not a GEMM")
       }
     }
-    guard let oc = outChannel else {
+    guard shared.count <= 1 else {
+      throw fail("gemm", s.name, "output iterators \(shared.map { "'\(its[$0])'" }.joined(separator: ", ")) index both '\(input.array)' and '\(weights.array)'; at most one (a batch with its own weights, or a depthwise channel) is supported")
+    }
+    let depthwise = outChannel == nil ? shared.first : nil
+    let ownWeightsBatch = outChannel == nil ? nil : shared.first
+    guard let oc = outChannel ?? depthwise else {
       throw fail("gemm", s.name, "no output iterator indexes '\(weights.array)' without '\(input.array)': no output channel for BLOCK_OUT")
     }
     axes[oc] = .outChannel
+    if let b = ownWeightsBatch { axes[b] = .batch }
     let reduction = its.indices.filter { !outputIterators.contains($0) }
     var channel: Int?
     var taps: [Int] = []
-    for r in reduction {
+    for r in reduction where depthwise == nil || input.f.contains(where: { $0.support.contains(r) && $0.support.count > 1 }) {
       guard inX.contains(r), inW.contains(r) else {
         throw fail("gemm", s.name, "reduction iterator '\(its[r])' must index both operands")
       }
@@ -287,16 +298,20 @@ public struct Tensorizer {
         taps.append(r)
       }
     }
-    guard let ic = channel else {
+    if let d = depthwise, let r = reduction.first(where: { r in !input.f.contains { $0.support.contains(r) && $0.support.count > 1 } }) {
+      throw fail("gemm", s.name, "depthwise channel '\(its[d])' with a reduction iterator '\(its[r])' that is not a tap; not a depthwise convolution")
+    }
+    guard let ic = channel ?? depthwise else {
       throw fail("gemm", s.name, "no reduction iterator indexes '\(input.array)' alone: no input channel for BLOCK_IN")
     }
-    axes[ic] = .inChannel
+    if depthwise == nil { axes[ic] = .inChannel }
     // The input's subscripts: channel, or a spatial dimension (pixel, pixel with tap, or pixel alone for a batch).
     struct Spatial { var pixel: Int; var tap: Int?; var stride: Int; var dilation: Int; var pad: Int; var arrayDim: Int }
     var spatial: [Spatial] = []
     var inputLayout = [String](repeating: "", count: input.f.count)
     for (d, f) in input.f.enumerated() {
       if f.support == [ic] { inputLayout[d] = "c"; continue }
+      if let b = ownWeightsBatch, f.support == [b], f.inputs[b] == 1, f.constant == 0 { inputLayout[d] = "n"; continue }
       let px = f.support.filter { pixels.contains($0) }, tp = f.support.filter { taps.contains($0) }
       guard px.count == 1, tp.count <= 1, f.support.count == px.count + tp.count, f.inputs[px[0]] >= 1,
             tp.isEmpty || f.inputs[tp[0]] >= 1, f.constant <= 0 else {
@@ -328,7 +343,7 @@ public struct Tensorizer {
     }
     // Weights: each subscript one iterator (output channel, a tap or the input channel).
     var weightLayout: [String] = []
-    let weightName: [GemmAxis: String] = [.outChannel: "o", .tapRow: "kh", .tapColumn: "kw", .inChannel: "c"]
+    let weightName: [GemmAxis: String] = [.outChannel: "o", .tapRow: "kh", .tapColumn: "kw", .inChannel: "c", .batch: "s"]
     for (d, f) in weights.f.enumerated() {
       guard f.support.count == 1, f.inputs[f.support[0]] == 1, f.constant == 0, let role = axes[f.support[0]],
             let n = weightName[role], !weightLayout.contains(n) else {
@@ -336,22 +351,23 @@ public struct Tensorizer {
       }
       weightLayout.append(n)
     }
-    let needed = Swift.Set(axes.values.compactMap { weightName[$0] })
+    let needed = Swift.Set(axes.values.compactMap { $0 == .batch && ownWeightsBatch == nil ? nil : weightName[$0] })
     guard Swift.Set(weightLayout) == needed else {
       throw fail("gemm", s.name, "'\(weights.array)' must be indexed by the output channel, every tap and the input channel")
     }
     let outputName: [GemmAxis: String] = [.batch: "n", .row: "y", .column: "x", .outChannel: "o"]
     let outputLayout = accF.map { outputName[axes[$0.support[0]]!]! }
-    let shape = try convShape(s, spatial: spatial.map { ($0.pixel, $0.tap, $0.stride, $0.dilation, $0.pad, $0.arrayDim) },
+    var shape = try convShape(s, spatial: spatial.map { ($0.pixel, $0.tap, $0.stride, $0.dilation, $0.pad, $0.arrayDim) },
                               roles: roles.map(\.0), input: (input.array, inputLayout), weights: (weights.array, weightLayout),
-                              accumulator: (accumulator, outputLayout))
+                              accumulator: (accumulator, outputLayout), depthwise: depthwise != nil)
+    if ownWeightsBatch != nil { shape.weightSets = shape.batch }
     var named: [String: GemmAxis] = [:]
     for (i, a) in axes { named[its[i]] = a }
     return TensorizedReduction(
       statement: s.name, accumulator: accumulator,
       input: GemmOperand(array: input.array, zeroPoint: input.zp, layout: inputLayout),
       weights: GemmOperand(array: weights.array, zeroPoint: weights.zp, layout: weightLayout),
-      axes: named, outputLayout: outputLayout, shape: shape, isFloat: isFloat)
+      axes: named, outputLayout: outputLayout, shape: shape, isFloat: isFloat, isDepthwise: depthwise != nil)
   }
 
   func render(_ f: AffineFunction, _ its: [String]) -> String {
@@ -364,7 +380,8 @@ public struct Tensorizer {
   /// channels from the weights, output size from the accumulator, input size
   /// from the input), strides, dilations and paddings from the subscripts.
   func convShape(_ s: StatementInfo, spatial: [(pixel: Int, tap: Int?, stride: Int, dilation: Int, pad: Int, arrayDim: Int)],
-                 roles: [GemmAxis], input: (String, [String]), weights: (String, [String]), accumulator: (String, [String])) throws -> ConvShape {
+                 roles: [GemmAxis], input: (String, [String]), weights: (String, [String]), accumulator: (String, [String]),
+                 depthwise: Bool) throws -> ConvShape {
     func extents(_ a: (String, [String])) throws -> [String: Int] {
       let dims = try arrayDimensions(a.0)
       return Dictionary(zip(a.1, dims), uniquingKeysWith: { x, _ in x })
@@ -378,7 +395,7 @@ public struct Tensorizer {
       default: break
       }
     }
-    let (h, w, c) = (inE["h"] ?? 1, inE["w"] ?? 1, wE["c"] ?? 1)
+    let (h, w, c) = (inE["h"] ?? 1, inE["w"] ?? 1, depthwise ? (wE["o"] ?? 1) : (wE["c"] ?? 1))
     let (kh, kw, oc) = (wE["kh"] ?? 1, wE["kw"] ?? 1, wE["o"] ?? 1)
     let (n, oh, ow) = (outE["n"] ?? 1, outE["y"] ?? 1, outE["x"] ?? 1)
     guard inE["c"] == c, (inE["n"] ?? 1) == n else {

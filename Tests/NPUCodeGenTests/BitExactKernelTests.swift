@@ -29,6 +29,12 @@ import TestSupport
     ("qconv_nchw", ["H": 6, "W": 5, "C": 4, "K": 3]),
     ("qconv_nchw", ["H": 1, "W": 1, "C": 1, "K": 1]),
     ("qconv2d_s2", ["H": 1, "W": 2, "C": 17, "K": 1]),
+    ("qbmm", ["Bt": 3, "M": 37, "N": 20, "K": 33]),
+    ("qbmm", ["Bt": 1, "M": 1, "N": 1, "K": 1]),
+    ("qbmm", ["Bt": 5, "M": 300, "N": 40, "K": 70]),
+    ("qdwconv", ["H": 14, "W": 14, "C": 40]),
+    ("qdwconv", ["H": 1, "W": 1, "C": 1]),
+    ("qdwconv", ["H": 9, "W": 30, "C": 17]),
   ]
 
   @Test(arguments: cases)

@@ -63,7 +63,7 @@ import TestSupport
     #expect(e.part == "gemm" && e.statement == "S1" && e.message.contains("not a product of two array elements"), "\(e)")
   }
 
-  @Test func depthwiseChannelInBothOperandsIsNamed() throws {
+  @Test func depthwiseChannelIsTheOutputChannelAndTheInputChannel() throws {
     let text = """
       kernel dw(H, W, C, zi: i32, zo: i32, In: in i8[H][W][C], Wt: in i8[C][3][3], bias: in i32[C],
                 mult: in i32[C], shift: in i32[C], Out: out i8[H][W][C]) {
@@ -81,8 +81,21 @@ import TestSupport
       dataset SMALL: H = 5, W = 5, C = 4
 
       """
-    let e = try #require(S.error { _ = try S.analyze(try S.compile(text: text), sizes: ["H": 5, "W": 5, "C": 4]) })
-    #expect(e.statement == "Mac" && e.message.contains("'c'") && e.message.contains("depthwise"), "\(e)")
+    let k = try S.analyze(try S.compile(text: text), sizes: ["H": 5, "W": 5, "C": 4])
+    #expect(k.gemm.isDepthwise && k.gemm.axes["c"] == .outChannel && k.gemm.weights.layout == ["o", "kh", "kw"])
+    #expect(k.gemm.shape.inChannels == 4 && k.gemm.shape.outChannels == 4)
+  }
+
+  @Test func aBatchWithItsOwnWeightsIsAWeightSetPerImage() throws {
+    let k = try S.analyze(try S.compile(kernel: "qbmm"), sizes: ["Bt": 3, "M": 5, "N": 6, "K": 7])
+    #expect(k.gemm.axes["b"] == .batch && k.gemm.shape.weightSets == 3 && k.gemm.weights.layout == ["s", "c", "o"])
+  }
+
+  @Test func twoIteratorsSharedByBothOperandsAreRejected() throws {
+    let loops = "for i in 0 ..< M { for j in 0 ..< N { for k in 0 ..< K { MAC } } }"
+    let text = S.kernel(params: "", arrays: "A: in i8[M][N][K], W: in i8[M][N][K]", loops: loops, mac: "(A[i][j][k] - za) * W[i][j][k]")
+    let e = try #require(S.error { _ = try S.analyze(try S.compile(text: text), sizes: ["M": 3, "N": 4, "K": 5]) })
+    #expect(e.statement == "Mac" && e.message.contains("'i', 'j'"), "\(e)")
   }
 
   @Test func aStatementOutsideThePatternIsNamed() throws {
