@@ -53,7 +53,7 @@ public struct NPUKernelRunResult: Sendable {
   /// Float kernel: max |CPU float - Swift float reference| (sanity check of the CPU run).
   public var floatMaxAbsError: Double?
 
-  public var kernel: NPUKernel { compiled.kernel }
+  public var kernel: any NPUMappedKernel { compiled.kernel }
 
   /// Int8 kernels: the simulator equals the Swift reference and the CPU backend byte for byte.
   /// Float kernel: the simulator equals the Swift reference of the quantized convolution.
@@ -118,7 +118,7 @@ public struct NPUKernelRunResult: Sendable {
     s += "simulator vs NPU reference: " + (run.bitExact ? "bit-exact" : "\(run.mismatches) mismatches") + "\n"
     if let m = cpuMismatches {
       s += "simulator vs CPU backend (polyc C): " + (m == 0 ? "bit-exact" : "\(m) mismatches") + "\n"
-    } else if !kernel.gemm.isFloat {
+    } else if !kernel.isFloat {
       s += "simulator vs CPU backend: not checked\n"
     }
     if let q = sqnrDb { s += String(format: "SQNR vs float (CPU backend): %.2f dB\n", q) }
@@ -230,33 +230,44 @@ public enum NPURunner {
     return out
   }
 
+  /// The NPU program of `c` for `sizes`: an ALU kernel when the kernel has no
+  /// multiply-accumulate, else the GEMM backend's.
+  public static func compile(_ c: Compilation, sizes: [String: Int], options: NPUKernelRunOptions) throws -> NPUCompiledKernel {
+    let hw = try hardware(strategy: c.strategy, override: options.hw)
+    do {
+      if let alu = try NPUCodeGen.analyzeElementwise(scop: c.scop, sizes: sizes, hardware: hw) {
+        return try NPUCodeGen.lower(alu, seed: options.seed)
+      }
+      return try NPUCodeGen.lower(try analyze(c, sizes: sizes, options: options), seed: options.seed)
+    } catch let e as NPUCodeGenError {
+      throw PolycError.npu(e)
+    }
+  }
+
   /// Runs the kernel of `c` on the NPU for `sizes` and cross-checks it (see the file comment).
   public static func run(_ c: Compilation, sizes: [String: Int], options: NPUKernelRunOptions = NPUKernelRunOptions()) throws -> NPUKernelRunResult {
-    let k = try analyze(c, sizes: sizes, options: options)
-    let compiled: NPUCompiledKernel
+    let compiled = try compile(c, sizes: sizes, options: options)
+    let k = compiled.kernel
     let npu: NPURunResult
     do {
-      compiled = try NPUCodeGen.lower(k, seed: options.seed)
       let (report, output) = try compiled.program.simulate()
-      let reference = NPUWorkload.conv2d(compiled.data.workload).referenceOutput()
+      let reference = compiled.reference
       let mismatches = zip(output, reference).filter { $0 != $1 }.count + abs(output.count - reference.count)
       npu = NPURunResult(report: report, output: output, reference: reference, mismatches: mismatches,
                          assembly: compiled.program.assembly(), program: compiled.program)
-    } catch let e as NPUCodeGenError {
-      throw PolycError.npu(e)
     } catch {
       throw PolycError.wrap(error)
     }
     var result = NPUKernelRunResult(compiled: compiled, run: npu)
     guard options.checkCPU else {
-      if let q = compiled.data.kernel.quantized, let model = compiled.data.kernel.floatModel, let input = compiled.data.kernel.floatInput {
+      if let q = compiled.data.quantized, let model = compiled.data.floatModel, let input = compiled.data.floatInput {
         result.sqnrDb = Quantization.sqnr(reference: model.run(input), test: q.dequantize(npu.output))
       }
       return result
     }
-    let bytes = try runCPU(c, input: try encode(compiled.data.kernel, kernel: c.kernel, sizes: sizes), compiler: options.compiler)
+    let bytes = try runCPU(c, input: try encode(compiled.data, kernel: c.kernel, sizes: sizes), compiler: options.compiler)
     result.cpuOutput = bytes
-    if !k.gemm.isFloat {
+    if !k.isFloat {
       let cpu = bytes.map { Int8(bitPattern: $0) }
       let npuOut = k.outputInKernelLayout(npu.output)
       result.cpuMismatches = zip(cpu, npuOut).filter { $0 != $1 }.count + abs(cpu.count - npuOut.count)
@@ -264,7 +275,7 @@ public enum NPURunner {
       let cpu: [Double] = stride(from: 0, to: bytes.count - 3, by: 4).map { i in
         Double(Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24))
       }
-      let d = compiled.data.kernel
+      let d = compiled.data
       let deq = k.outputInKernelLayout(d.quantized!.dequantize(npu.output))
       guard cpu.count == deq.count else { throw PolycError.io("the CPU program wrote \(cpu.count) floats, expected \(deq.count)") }
       result.sqnrDb = Quantization.sqnr(reference: cpu, test: deq)
@@ -302,14 +313,9 @@ public enum NPURunner {
   public static func assembly(_ c: Compilation, dataset: String?, options: NPUKernelRunOptions = NPUKernelRunOptions(),
                               overrides: [String: Int] = [:]) throws -> String {
     let sizes = try self.sizes(of: c.kernel, dataset: dataset, overrides: overrides)
-    let k = try analyze(c, sizes: sizes, options: options)
-    do {
-      let compiled = try NPUCodeGen.lower(k, seed: options.seed)
-      var text = "; kernel \(c.kernel.name): \(k.summary)\n"
-      for n in compiled.kernel.notes { text += "; note: \(n)\n" }
-      return text + compiled.program.assembly()
-    } catch let e as NPUCodeGenError {
-      throw PolycError.npu(e)
-    }
+    let compiled = try compile(c, sizes: sizes, options: options)
+    var text = "; kernel \(c.kernel.name): \(compiled.kernel.summary)\n"
+    for n in compiled.kernel.notes { text += "; note: \(n)\n" }
+    return text + compiled.program.assembly()
   }
 }

@@ -32,8 +32,11 @@ public struct NPUProgram: Sendable {
   /// Bytes a perfect program moves: the input, the weights, the per-channel
   /// parameters (folded bias, multiplier, shifts: 4 int32 each) and the output, once each.
   public var compulsoryBytes: Int {
-    shape.inputCount + shape.weightCount + 4 * BufferPlan.paramsPerBlock * shape.channelParameterCount + shape.outputCount
+    compulsoryBytesOverride
+      ?? shape.inputCount + shape.weightCount + 4 * BufferPlan.paramsPerBlock * shape.channelParameterCount + shape.outputCount
   }
+  /// Set by lowerings whose tensors are not a convolution's (ALU-only kernels).
+  public var compulsoryBytesOverride: Int?
 
   /// The output tensor in its logical layout (NHWC; C[M][N] for GEMM and FC) read from a DRAM image.
   public func output(from dram: [UInt8]) -> [Int8] {

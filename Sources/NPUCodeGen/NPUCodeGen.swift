@@ -21,8 +21,25 @@ import Model
 import NPU
 import Scheduler
 
-/// A kernel mapped onto the NPU: what it computes and how the schedule tiles it.
-public struct NPUKernel: Sendable {
+/// What every kernel mapped onto the NPU reports (a GEMM kernel or an ALU kernel).
+public protocol NPUMappedKernel: Sendable {
+  var name: String { get }
+  var sizes: [String: Int] { get }
+  /// One line: what runs on the NPU.
+  var summary: String { get }
+  /// Decisions of the NPU backend.
+  var notes: [String] { get }
+  var isFloat: Bool { get }
+  /// Multiply-accumulates the kernel needs.
+  var usefulMACs: Int { get }
+  var hardware: HardwareConfig { get }
+  /// The NPU's output (its canonical layout) in the layout of the kernel's output array.
+  func outputInKernelLayout(_ out: [Int8]) -> [Int8]
+  func outputInKernelLayout(_ out: [Double]) -> [Double]
+}
+
+/// A kernel mapped onto the NPU's GEMM core: what it computes and how the schedule tiles it.
+public struct NPUKernel: NPUMappedKernel {
   public var name: String
   public var sizes: [String: Int]
   public var gemm: TensorizedReduction
@@ -40,6 +57,7 @@ public struct NPUKernel: Sendable {
 
   /// Decisions of the NPU backend, for `-v` and reports.
   public var notes: [String] { plan.notes }
+  public var isFloat: Bool { gemm.isFloat }
 
   /// `conv 14x14x16 -> 14x14x24, 3x3, stride 1x1, pad 1 (statement Mac)`.
   public var summary: String {
@@ -61,11 +79,13 @@ public struct NPUKernel: Sendable {
   }
 }
 
-/// One lowered run: the kernel, its data and the NPU program.
+/// One lowered run: the kernel, its data, the NPU program and the Swift
+/// reference of what the program must compute (canonical layout).
 public struct NPUCompiledKernel: Sendable {
-  public var kernel: NPUKernel
-  public var data: CanonicalData
+  public var kernel: any NPUMappedKernel
+  public var data: KernelData
   public var program: NPUProgram
+  public var reference: [Int8]
 }
 
 public enum NPUCodeGen {
@@ -106,6 +126,30 @@ public enum NPUCodeGen {
     }
   }
 
+  /// The ALU form of a kernel without a multiply-accumulate, or nil (then `analyze` applies).
+  public static func analyzeElementwise(scop: Scop, sizes: [String: Int], hardware: HardwareConfig) throws -> NPUElementwiseKernel? {
+    do {
+      try hardware.validate()
+      return try Tensorizer(scop: scop, sizes: sizes).elementwise(hardware: hardware)
+    } catch var e as NPUCodeGenError {
+      e.kernel = scop.kernel.name
+      throw e
+    } catch let e as HardwareConfigError {
+      throw NPUCodeGenError(kernel: scop.kernel.name, part: "hardware", message: e.description)
+    }
+  }
+
+  /// Lowers an ALU kernel on deterministic data.
+  public static func lower(_ k: NPUElementwiseKernel, seed: UInt64) throws -> NPUCompiledKernel {
+    let (workload, data) = try k.data(seed: seed)
+    do {
+      let program = try ElementwiseLowering.lower(workload, hw: k.hardware)
+      return NPUCompiledKernel(kernel: k, data: data, program: program, reference: workload.referenceOutput())
+    } catch let e as NPULoweringError {
+      throw NPUCodeGenError(kernel: k.name, statement: k.statement, part: "lowering", message: e.description)
+    }
+  }
+
   /// `schedule` with an `npu_gemm` mark above the outermost band that schedules `statement`.
   public static func mark(_ schedule: Schedule, statement: String) throws -> Schedule {
     var node = try schedule.root()
@@ -131,14 +175,14 @@ public enum NPUCodeGen {
     do {
       var program = try NPULowering.lower(.conv2d(data.workload), hw: k.hardware, options: k.plan.lowering)
       program.usefulMACs = k.usefulMACs
-      return NPUCompiledKernel(kernel: k, data: data, program: program)
+      return NPUCompiledKernel(kernel: k, data: data.kernel, program: program, reference: NPUWorkload.conv2d(data.workload).referenceOutput())
     } catch NPULoweringError.tilesDoNotFit(let why) where k.plan.lowering.doubleBuffer {
       k.plan.notes.append("npu: no tile fits twice in the scratchpads (\(why)): single buffering")
       k.plan.lowering.doubleBuffer = false
       do {
         var program = try NPULowering.lower(.conv2d(data.workload), hw: k.hardware, options: k.plan.lowering)
         program.usefulMACs = k.usefulMACs
-        return NPUCompiledKernel(kernel: k, data: data, program: program)
+        return NPUCompiledKernel(kernel: k, data: data.kernel, program: program, reference: NPUWorkload.conv2d(data.workload).referenceOutput())
       } catch let e as NPULoweringError {
         throw NPUCodeGenError(kernel: k.name, statement: k.gemm.statement, part: "lowering", message: e.description)
       }

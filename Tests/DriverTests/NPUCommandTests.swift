@@ -42,7 +42,7 @@ private func polyc(_ args: [String]) throws -> ProcessResult {
     #expect(r.cpuMismatches == 0, "simulator vs CPU backend: \(String(describing: r.cpuMismatches)) mismatches")
     #expect(r.cpuOutput?.count == r.run.output.count)
     #expect(r.bitExact)
-    #expect(r.run.report.macs == r.kernel.gemm.shape.usefulMACs)
+    #expect(r.run.report.macs == r.kernel.usefulMACs)
   }
 
   @Test func otherStrategiesAndOptionsStayBitExact() throws {
@@ -73,7 +73,7 @@ private func polyc(_ args: [String]) throws -> ProcessResult {
   @Test func quantizedFloatConvReportsSQNR() throws {
     let c = try compile(npuKernel("conv2d_f32"))
     let r = try NPURunner.run(c, sizes: try NPURunner.sizes(of: c.kernel, dataset: nil, overrides: [:]))
-    #expect(r.kernel.gemm.isFloat)
+    #expect(r.kernel.isFloat)
     #expect(r.run.bitExact)
     let sqnr = try #require(r.sqnrDb)
     #expect(sqnr > 30, "SQNR \(sqnr) dB")

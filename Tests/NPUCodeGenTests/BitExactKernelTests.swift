@@ -35,6 +35,12 @@ import TestSupport
     ("qdwconv", ["H": 14, "W": 14, "C": 40]),
     ("qdwconv", ["H": 1, "W": 1, "C": 1]),
     ("qdwconv", ["H": 9, "W": 30, "C": 17]),
+    ("qresidual_add", ["H": 14, "W": 14, "C": 40]),
+    ("qresidual_add", ["H": 1, "W": 1, "C": 1]),
+    ("qresidual_add", ["H": 3, "W": 700, "C": 17]),
+    ("qmaxpool2x2", ["H": 14, "W": 14, "C": 40]),
+    ("qmaxpool2x2", ["H": 2, "W": 2, "C": 1]),
+    ("qmaxpool2x2", ["H": 9, "W": 33, "C": 20]),
   ]
 
   @Test(arguments: cases)

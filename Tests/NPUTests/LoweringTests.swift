@@ -125,3 +125,36 @@ import Testing
       """)
   }
 }
+
+/// The ALU-only lowering on a hand-written workload: a 2x2 max pool and a rescale with a
+/// constant row, simulated bit-exact against `ElementwiseWorkload.referenceOutput`.
+@Suite struct ElementwiseLoweringTests {
+  static func input(_ h: Int, _ w: Int, _ c: Int, batch: Int = 1, seed: UInt64) -> ElementwiseInput {
+    var rng = DeterministicRandom(seed: seed)
+    return ElementwiseInput(height: h, width: w, values: (0..<(batch * h * w * c)).map { _ in Int32(rng.int8()) })
+  }
+
+  @Test func maxPoolAndRescaleMatchTheReference() throws {
+    let pool = ElementwiseWorkload(
+      batch: 1, outHeight: 3, outWidth: 5, channels: 20, inputs: [Self.input(6, 10, 20, seed: 3)],
+      taps: [ElementwiseTap(input: 0, strideY: 2, strideX: 2), ElementwiseTap(input: 0, strideY: 2, strideX: 2, offsetX: 1),
+             ElementwiseTap(input: 0, strideY: 2, strideX: 2, offsetY: 1), ElementwiseTap(input: 0, strideY: 2, strideX: 2, offsetY: 1, offsetX: 1)],
+      constants: [], expression: .op(.max, .op(.max, .tap(0), .tap(1)), .op(.max, .tap(2), .tap(3))))
+    let rescale = ElementwiseWorkload(
+      batch: 2, outHeight: 1, outWidth: 7, channels: 3, inputs: [Self.input(1, 14, 3, batch: 2, seed: 4)],
+      taps: [ElementwiseTap(input: 0, strideX: 2)], constants: [[1 << 30, 3 << 28, 1 << 29]],
+      expression: .op(.min, .op(.max, .op(.mulh, .op(.shl, .tap(0), .immediate(2)), .constant(0)), .immediate(-100)), .immediate(100)))
+    for (w, pixels) in [(pool, 2), (rescale, nil)] {
+      let p = try ElementwiseLowering.lower(w, hw: .npu16, pixelsPerTile: pixels)
+      let (report, output) = try p.simulate()
+      #expect(output == w.referenceOutput())
+      #expect(report.instructions["ALU.MAX", default: 0] + report.instructions["ALU.MIN", default: 0] > 0)
+    }
+  }
+
+  @Test func aTapOutsideItsInputIsRejected() throws {
+    let w = ElementwiseWorkload(batch: 1, outHeight: 2, outWidth: 2, channels: 1, inputs: [Self.input(2, 2, 1, seed: 1)],
+                                taps: [ElementwiseTap(input: 0, offsetX: 1)], constants: [], expression: .tap(0))
+    #expect(throws: NPULoweringError.self) { try ElementwiseLowering.lower(w, hw: .npu16) }
+  }
+}
