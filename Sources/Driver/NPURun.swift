@@ -238,7 +238,7 @@ public enum NPURunner {
       if let alu = try NPUCodeGen.analyzeElementwise(scop: c.scop, sizes: sizes, hardware: hw) {
         return try NPUCodeGen.lower(alu, seed: options.seed)
       }
-      return try NPUCodeGen.lower(try analyze(c, sizes: sizes, options: options), seed: options.seed)
+      return try NPUCodeGen.lower(try analyze(c, sizes: sizes, options: options), seed: options.seed, scop: c.scop)
     } catch let e as NPUCodeGenError {
       throw PolycError.npu(e)
     }

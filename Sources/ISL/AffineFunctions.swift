@@ -111,3 +111,23 @@ extension Set {
     return out
   }
 }
+
+extension Set {
+  /// The constant sizes of the smallest box isl finds around the set; its
+  /// offsets may depend on the parameters (a tile's origin). Nil when some
+  /// dimension has no constant size.
+  public func fixedBoxSizes() throws -> [Int]? {
+    let box = try ctx.check(isl_set_get_simple_fixed_box_hull(raw), "isl_set_get_simple_fixed_box_hull")
+    defer { isl_fixed_box_free(box) }
+    guard isl_fixed_box_is_valid(box) == isl_bool_true else { return nil }
+    let sizes = try ctx.check(isl_fixed_box_get_size(box), "isl_fixed_box_get_size")
+    defer { isl_multi_val_free(sizes) }
+    let n = try ctx.checkSize(isl_multi_val_size(sizes), "isl_multi_val_size")
+    var out: [Int] = []
+    for i in 0..<n {
+      guard let size = Val(ctx, try ctx.check(isl_multi_val_get_at(sizes, Int32(i)), "isl_multi_val_get_at")).intValue else { return nil }
+      out.append(size)
+    }
+    return out
+  }
+}

@@ -169,12 +169,14 @@ public enum NPUCodeGen {
 
   /// Lowers the kernel on deterministic data; falls back to single
   /// buffering (with a note) when no tile fits twice in the scratchpads.
-  public static func lower(_ k: NPUKernel, seed: UInt64) throws -> NPUCompiledKernel {
+  /// With `scop`, the tile's DMA is checked against the isl footprint of the input access.
+  public static func lower(_ k: NPUKernel, seed: UInt64, scop: Scop? = nil) throws -> NPUCompiledKernel {
     var k = k
     let data = try k.data(seed: seed)
     do {
       var program = try NPULowering.lower(.conv2d(data.workload), hw: k.hardware, options: k.plan.lowering)
       program.usefulMACs = k.usefulMACs
+      if let scop, !k.gemm.isDepthwise { k.plan.notes.append(try k.checkFootprint(program, scop: scop)) }
       return NPUCompiledKernel(kernel: k, data: data.kernel, program: program, reference: NPUWorkload.conv2d(data.workload).referenceOutput())
     } catch NPULoweringError.tilesDoNotFit(let why) where k.plan.lowering.doubleBuffer {
       k.plan.notes.append("npu: no tile fits twice in the scratchpads (\(why)): single buffering")
@@ -182,6 +184,7 @@ public enum NPUCodeGen {
       do {
         var program = try NPULowering.lower(.conv2d(data.workload), hw: k.hardware, options: k.plan.lowering)
         program.usefulMACs = k.usefulMACs
+        if let scop, !k.gemm.isDepthwise { k.plan.notes.append(try k.checkFootprint(program, scop: scop)) }
         return NPUCompiledKernel(kernel: k, data: data.kernel, program: program, reference: NPUWorkload.conv2d(data.workload).referenceOutput())
       } catch let e as NPULoweringError {
         throw NPUCodeGenError(kernel: k.name, statement: k.gemm.statement, part: "lowering", message: e.description)

@@ -83,6 +83,18 @@ enum ScheduleTiling {
     }
   }
 
+  /// The strategy's sections the NPU does not use, as notes.
+  static func ignoredSections(_ s: Strategy) -> [String] {
+    var notes: [String] = []
+    if s.fusion != .none {
+      notes.append("npu: fusion '\(s.fusion.name)' does not change the NPU program: the accumulator initialisation and the requantization always run inside each output tile")
+    }
+    if s.parallelism.openmp || s.parallelism.wavefront { notes.append("npu: the parallelism section does not apply to the NPU (one core; its modules overlap through tokens)") }
+    if s.vectorization.enabled { notes.append("npu: the vectorization section does not apply to the NPU (the GEMM block is the vector)") }
+    if s.tiling.secondLevel != nil { notes.append("npu: tiling.secondLevel is ignored: the NPU has one scratchpad level") }
+    return notes
+  }
+
   static func plan(_ t: TensorizedReduction, iterators: [String], schedule: Schedule, strategy: Strategy,
                    hw: HardwareConfig, shape: ConvShape) throws -> NPUTilePlan {
     let loops = try loops(of: t.statement, iterators: iterators, in: schedule)
@@ -104,6 +116,7 @@ enum ScheduleTiling {
     if let ic = position(.inChannel), let outer = ([position(.outChannel)] + pixelPositions.map { Optional($0) }).compactMap({ $0 }).max(), ic < outer {
       notes.append("npu: the schedule runs the reduction '\(t.iterator(.inChannel)!)' outside output loops; on the NPU it is the innermost tile loop (each output tile stays in the accumulator until it is requantized)")
     }
+    notes += ignoredSections(strategy)
     var options = LoweringOptions(doubleBuffer: true, tiles: .auto, order: order)
     guard strategy.tiling.enabled, case .fixed(let sizes) = strategy.tiling.sizes, !sizes.isEmpty else {
       notes.append(strategy.tiling.enabled

@@ -128,3 +128,27 @@ import TestSupport
     #expect(NPUKernelBenchmark.table(rows).contains("| tiny qmatmul | npu-tiles16 |"))
   }
 }
+
+/// Footprints computed with isl on hand-written kernels: the input patch of a tile.
+@Suite struct FootprintTests {
+  typealias S = NPUTestSupport
+
+  @Test(arguments: [
+    ("qconv2d", ["H": 20, "W": 20, "C": 5, "K": 3], 4, 6, ["h": 6, "w": 8, "c": 5]),
+    ("qconv2d_s2", ["H": 20, "W": 20, "C": 5, "K": 3], 4, 6, ["h": 9, "w": 13, "c": 5]),
+    ("qconv_dilated", ["H": 20, "W": 20, "C": 5, "K": 3], 4, 6, ["h": 8, "w": 10, "c": 5]),
+    ("qconv5x5", ["H": 20, "W": 20, "C": 5, "K": 3], 2, 3, ["h": 6, "w": 7, "c": 5]),
+    ("qmatmul", ["M": 40, "N": 8, "K": 9], 1, 16, ["w": 16, "c": 9]),
+  ])
+  func inputFootprintOfATile(kernel: String, sizes: [String: Int], rows: Int, cols: Int, expected: [String: Int]) throws {
+    let c = try S.compile(kernel: kernel)
+    let t = try Tensorizer(scop: c.scop, sizes: sizes).run()
+    let f = try Tensorizer(scop: c.scop, sizes: sizes).inputFootprint(t, rows: rows, cols: cols)
+    #expect(f.extents == expected, "\(f)")
+  }
+
+  @Test func theRunReportsTheCheckedFootprint() throws {
+    let r = try NPURunner.run(try S.compile(kernel: "qconv2d"), sizes: ["H": 9, "W": 9, "C": 4, "K": 3], options: NPUKernelRunOptions(checkCPU: false))
+    #expect(r.kernel.notes.contains { $0.contains("isl footprint of 'In'") }, "\(r.kernel.notes)")
+  }
+}
