@@ -316,6 +316,10 @@ public enum NPURunner {
     let compiled = try compile(c, sizes: sizes, options: options)
     var text = "; kernel \(c.kernel.name): \(compiled.kernel.summary)\n"
     for n in compiled.kernel.notes { text += "; note: \(n)\n" }
+    if let g = compiled.kernel as? NPUKernel {
+      text += "; schedule tree with the tensorized band marked:\n"
+      text += g.markedSchedule.split(separator: "\n").map { ";   \($0)\n" }.joined()
+    }
     return text + compiled.program.assembly()
   }
 }

@@ -124,6 +124,7 @@ private func polyc(_ args: [String]) throws -> ProcessResult {
     #expect(!r.stdout.isEmpty)
     let program = try NPUAssembler.assemble(r.stdout)
     #expect(program.count > 3)
+    #expect(r.stdout.contains("mark: \"npu_gemm\""), "the marked schedule tree is part of the listing")
   }
 
   @Test func nonMatchingKernelIsExitOneNamingThePart() throws {

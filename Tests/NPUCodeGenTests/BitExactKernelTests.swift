@@ -41,6 +41,13 @@ import TestSupport
     ("qmaxpool2x2", ["H": 14, "W": 14, "C": 40]),
     ("qmaxpool2x2", ["H": 2, "W": 2, "C": 1]),
     ("qmaxpool2x2", ["H": 9, "W": 33, "C": 20]),
+    // Larger than the scratchpads (npu16: 64 KiB input, 256 KiB accumulator).
+    ("qconv5x5", ["H": 40, "W": 40, "C": 48, "K": 20]),
+    ("qconv_nchw", ["H": 48, "W": 40, "C": 40, "K": 17]),
+    ("qdwconv", ["H": 40, "W": 40, "C": 64]),
+    ("qgemm_zp2", ["L": 700, "S": 40, "D": 100]),
+    ("qmaxpool2x2", ["H": 40, "W": 60, "C": 33]),
+    ("qmatmul_pertensor", ["M": 2000, "N": 33, "K": 40]),
   ]
 
   @Test(arguments: cases)
