@@ -96,6 +96,16 @@ public enum CEmitter {
     return names
   }
 
+  /// `--emit ast`: the scheduled loop nest as isl's AST (statements as calls,
+  /// marks as comments), preceded by each statement's source text.
+  public static func scheduledLoopNest(scop: Scop, schedule: Schedule) throws -> String {
+    var out = "// kernel \(scop.kernel.name): the scheduled loop nest (isl AST); statements:\n"
+    for st in scop.statements {
+      out += "//   \(st.name)(\(st.iterators.joined(separator: ", "))): \(ASTPrinter.text(of: st.target)) \(st.op.rawValue) \(ASTPrinter.text(of: st.value))\n"
+    }
+    return out + (try ASTGenerator.text(schedule, context: scop.context, reserved: reservedNames(scop.kernel)))
+  }
+
   /// The kernel function for `scop` under `schedule`.
   public static func emitKernelFunction(scop: Scop, schedule: Schedule, options: CEmitOptions = CEmitOptions()) throws -> String {
     let k = scop.kernel

@@ -108,8 +108,11 @@ public enum Pipeline {
   /// Runs the pipeline up to a legal schedule: schedule, check, transform
   /// (tiling, parallel and vector marks; `transforms` overrides what the
   /// strategy asks for), check again.
+  ///
+  /// `loadedSchedule`: a schedule tree (isl's text, or `--emit schedule` output) used
+  /// instead of the scheduler's, checked for legality like any other (`--load-schedule`).
   public static func compile(kernel: CheckedKernel, strategy: Strategy, ctx: Context = Context(),
-                             transforms: TransformOptions? = nil) throws -> Compilation {
+                             transforms: TransformOptions? = nil, loadedSchedule: String? = nil) throws -> Compilation {
     do {
       var kernel = kernel
       var expansionNotes: [String] = []
@@ -122,7 +125,8 @@ public enum Pipeline {
       }
       let scop = try Scop.build(kernel, ctx: ctx)
       let deps = try Dependences(scop: scop, maxOperations: strategy.dependenceOperations)
-      var result = try SchedulerDriver.schedule(scop: scop, dependences: deps, strategy: strategy)
+      var result = try loadedSchedule.map { try load(schedule: $0, scop: scop, strategy: strategy) }
+        ?? SchedulerDriver.schedule(scop: scop, dependences: deps, strategy: strategy)
       if !expansionNotes.isEmpty {
         result = ScheduleResult(schedule: result.schedule, backend: result.backend, notes: expansionNotes + result.notes,
                                 strategyName: result.strategyName, directives: result.directives)
@@ -142,9 +146,6 @@ public enum Pipeline {
           strategyName: result.strategyName)
         transformed = try TransformPipeline.apply(schedule: result.schedule, scop: scop, dependences: deps, options: options)
       }
-      if ProcessInfo.processInfo.environment["POLYC_TRANSFORM_NOTES"] != nil {
-        FileHandle.standardError.write(transformed.notes.map { "note: \($0)\n" }.joined().data(using: .utf8)!)
-      }
       if let v = try deps.violation(of: try transformed.schedule.map()) {
         throw PolycError.illegalSchedule(kernel: kernel.name, strategy: strategy.name + " (after transforms)", v)
       }
@@ -155,8 +156,32 @@ public enum Pipeline {
     }
   }
 
-  /// The kernel printed back as loop-language source (`--emit ast`).
+  /// The kernel printed back as loop-language source.
   public static func sourceText(_ k: CheckedKernel) -> String { ASTPrinter.print(k.file) }
+
+  /// The schedule tree of `--emit schedule` output (the lines between
+  /// `schedule tree:` and `summary:`), or the whole text when it is isl's own.
+  static func scheduleTreeText(_ text: String) -> String {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard let start = lines.firstIndex(where: { $0.hasPrefix("schedule tree:") }) else { return text }
+    let end = lines[(start + 1)...].firstIndex(where: { $0.hasPrefix("summary:") }) ?? lines.endIndex
+    return lines[(start + 1)..<end].map { $0.hasPrefix("  ") ? String($0.dropFirst(2)) : String($0) }.joined(separator: "\n")
+  }
+
+  /// A loaded schedule tree over exactly the kernel's statement instances.
+  static func load(schedule text: String, scop: Scop, strategy: Strategy) throws -> ScheduleResult {
+    let schedule: Schedule
+    do {
+      schedule = try Schedule(scop.ctx, scheduleTreeText(text))
+    } catch {
+      throw PolycError.usage("--load-schedule: not an isl schedule tree (\(error))")
+    }
+    guard try schedule.domain().intersectParams(scop.context).isEqual(scop.domain.intersectParams(scop.context)) else {
+      throw PolycError.usage("--load-schedule: the schedule's domain \(try schedule.domain()) is not the kernel's \(scop.domain)")
+    }
+    return ScheduleResult(schedule: schedule, backend: "loaded", notes: ["schedule loaded from a file (--load-schedule)"],
+                          strategyName: strategy.name)
+  }
 
   /// Produces the text of one `--emit` kind.
   public static func emit(_ kind: EmitKind, _ c: Compilation, dataset: String? = nil) throws -> String {
@@ -168,7 +193,7 @@ public enum Pipeline {
       case .jscop: return try JSCoP.export(c.scop, schedule: c.schedule)
       case .deps: return try c.dependences.render()
       case .schedule: return try c.result.render(dependences: c.dependences)
-      case .ast: return ASTPrinter.print(c.kernel.file)
+      case .ast: return try CEmitter.scheduledLoopNest(scop: c.scop, schedule: c.codeSchedule)
       case .npu: return try NPURunner.assembly(c, dataset: dataset)
       }
     } catch {

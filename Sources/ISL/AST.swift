@@ -89,6 +89,21 @@ public enum ASTGenerator {
     }
   }
 
+  /// isl's own C-like text of the AST of `schedule` (statements as calls
+  /// `S0(c0, c1)`, marks as comments), iterators named as `generate` names them.
+  public static func text(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = []) throws -> String {
+    let ctx = schedule.ctx
+    var build = try ctx.check(isl_ast_build_from_context(context.copy()), "isl_ast_build_from_context")
+    defer { isl_ast_build_free(build) }
+    let prefix = iteratorPrefix(avoiding: reserved)
+    var ids = try ctx.check(isl_id_list_alloc(ctx.raw, 64), "isl_id_list_alloc")
+    for i in 0..<64 { ids = try ctx.check(isl_id_list_add(ids, isl_id_alloc(ctx.raw, "\(prefix)\(i)", nil)), "isl_id_list_add") }
+    build = try ctx.check(isl_ast_build_set_iterators(build, ids), "isl_ast_build_set_iterators")
+    let node = try ctx.check(isl_ast_build_node_from_schedule(build, schedule.copy()), "isl_ast_build_node_from_schedule")
+    defer { isl_ast_node_free(node) }
+    return ctx.takeString(isl_ast_node_to_C_str(node))
+  }
+
   static func iteratorPrefix(avoiding reserved: Swift.Set<String>) -> String {
     var prefix = "c"
     while reserved.contains(where: { $0.hasPrefix(prefix) && $0.dropFirst(prefix.count).allSatisfy(\.isNumber) && $0.count > prefix.count }) {

@@ -51,8 +51,6 @@ struct LinExpr {
 }
 
 final class ILP {
-  /// `POLYC_DEBUG_ILP=1` prints the size and solve time of every ILP on stderr.
-  static let debug = ProcessInfo.processInfo.environment["POLYC_DEBUG_ILP"] != nil
   private(set) var names: [String] = []
   /// Variables minimised first, in this order; the others follow in creation order.
   private var lexOrder: [Int] = []
@@ -96,12 +94,7 @@ final class ILP {
   func solve(_ ctx: Context) throws -> [Int]? {
     let (set, position) = try build(ctx)
     let n = names.count
-    let start = DispatchTime.now().uptimeNanoseconds
     let point = try set.lexminCoordinates()
-    if ILP.debug {
-      let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-      FileHandle.standardError.write("ILP: \(n) variables, \(constraints.count) + \(farkas.count) Farkas constraints: \(point == nil ? "infeasible" : "solved") in \(String(format: "%.1f", ms)) ms\n".data(using: .utf8)!)
-    }
     guard let point else { return nil }
     return (0..<n).map { point[position[$0]] }
   }

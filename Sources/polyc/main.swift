@@ -7,14 +7,25 @@
 
 import ArgumentParser
 import Driver
+import Scheduler
 import Foundation
 import ISL
 import NPU
+
+/// `polyc --version`.
+let polycVersion = "polyc 0.5.0 (\(Context.islVersion.trimmingCharacters(in: .whitespacesAndNewlines)))"
 
 struct Polyc: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "polyc",
     abstract: "A configurable polyhedral loop scheduler for CPU and NPU kernels.",
+    discussion: """
+      polyc KERNEL.loop --config STRATEGY.json [--emit c|program|schedule|deps|scop|jscop|ast|npu]
+      polyc bench ...          PolyBench-style campaigns (docs/bench.md)
+      polyc npu KERNEL.loop    compile to the simulated NPU, simulate, check bit for bit (docs/npu.md)
+      See README.md and docs/ for the loop language, strategies and the NPU.
+      """,
+    version: polycVersion,
     subcommands: [Compile.self, BenchCommand.self, NPUCommand.self],
     defaultSubcommand: Compile.self)
 }
@@ -25,7 +36,7 @@ struct Compile: ParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Compile a .loop kernel (the default subcommand).")
 
   @Argument(help: "The kernel source (.loop).")
-  var kernel: String
+  var kernel: String?
 
   @Option(name: .long, help: "The strategy file (JSON), e.g. Configs/identity.json.")
   var config: String?
@@ -42,21 +53,69 @@ struct Compile: ParsableCommand {
   @Flag(name: [.short, .long], help: "Print the scheduler's and the transforms' notes (what each pass did or skipped) on stderr.")
   var verbose = false
 
+  @Flag(name: .long, help: "Override the strategy: tile permutable bands (tiling.enabled).")
+  var tile = false
+
+  @Option(name: .long, help: "Override the strategy: tile sizes, one per band member, e.g. 32,32,64 (implies --tile).")
+  var tileSizes: String?
+
+  @Flag(name: .long, help: "Override the strategy: OpenMP-parallel outermost parallel loops (parallelism.openmp).")
+  var parallel = false
+
+  @Option(name: .long, help: "Override the strategy's fusion policy: none, smart, connected or max.")
+  var fuse: String?
+
+  @Option(name: .long, help: "Use this schedule tree (isl's text or --emit schedule output) instead of the scheduler's; it is checked for legality.")
+  var loadSchedule: String?
+
   @Option(name: .long, help: "--emit npu: the hardware description (JSON); overrides the strategy's target.hardware.")
   var hw: String?
 
   @Option(name: .long, parsing: .singleValue, help: "--emit npu: size parameters, e.g. --set M=37,N=50 (override the data set's values).")
   var set: [String] = []
 
+  func validate() throws {
+    if let t = tileSizes {
+      let parts = t.split(separator: ",", omittingEmptySubsequences: false)
+      guard !parts.isEmpty, parts.allSatisfy({ Int($0).map { $0 >= 1 && $0 <= 1 << 20 } ?? false }) else {
+        throw ValidationError("--tile-sizes expects positive integers (at most \(1 << 20)) separated by commas, got '\(t)'")
+      }
+    }
+    if let f = fuse, !["none", "smart", "connected", "max"].contains(f) {
+      throw ValidationError("--fuse must be none, smart, connected or max (got '\(f)')")
+    }
+  }
+
+  /// The strategy with the command-line overrides applied.
+  func overridden(_ strategy: Strategy) -> Strategy {
+    var s = strategy
+    if tile || tileSizes != nil { s.tiling.enabled = true }
+    if let t = tileSizes { s.tiling.sizes = .fixed(t.split(separator: ",").compactMap { Int($0) }) }
+    if parallel { s.parallelism.openmp = true }
+    switch fuse {
+    case "none": s.fusion = .none
+    case "smart": s.fusion = .smart
+    case "connected": s.fusion = .connected
+    case "max": s.fusion = .max
+    default: break
+    }
+    return s
+  }
+
   func run() throws {
+    guard let kernel else {
+      print(Polyc.helpMessage())
+      return
+    }
     try runReportingErrors {
       let k = try Pipeline.loadKernel(path: kernel)
       let text: String
-      if emit == .ast {
-        text = Pipeline.sourceText(k)
-      } else {
-        let s = try Pipeline.loadStrategy(path: config)
-        let c = try Pipeline.compile(kernel: k, strategy: s, ctx: makeContext())
+      do {
+        let s = overridden(try Pipeline.loadStrategy(path: config))
+        let loaded = try loadSchedule.map { path in
+          do { return try String(contentsOfFile: path, encoding: .utf8) } catch { throw PolycError.io("cannot read '\(path)': \(error.localizedDescription)") }
+        }
+        let c = try Pipeline.compile(kernel: k, strategy: s, ctx: makeContext(), loadedSchedule: loaded)
         if verbose {
           let notes = c.result.notes + (c.transforms?.notes ?? [])
           FileHandle.standardError.write(notes.map { "note: \($0)\n" }.joined().data(using: .utf8)!)
