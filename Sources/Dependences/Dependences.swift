@@ -100,6 +100,18 @@ public final class Dependences {
   /// space. Only when a dependence is violated is the (costlier) lexicographic
   /// order between its two statements built, to extract a witness pair.
   public func violation(of schedule: UnionMap) throws -> Violation? {
+    let text = schedule.description
+    if legalSchedules.contains(text) { return nil }
+    if let v = try findViolation(of: schedule) { return v }
+    legalSchedules.insert(text)
+    return nil
+  }
+
+  /// Schedule relations (isl's text) already found legal: the transform
+  /// pipeline and the Driver check the same relation once.
+  private var legalSchedules: Swift.Set<String> = []
+
+  func findViolation(of schedule: UnionMap) throws -> Violation? {
     for kind in [DependenceKind.flow, .anti, .output] {
       guard let deps = map(kind) else { continue }
       for m in try deps.maps() {

@@ -11,7 +11,11 @@
 //
 // Each pass is thin and may fail: an isl error, or a result that violates a
 // dependence, drops that pass (the tree before it is kept) with a note, in
-// the spirit of Polly's fallbacks. The Driver checks the final tree again.
+// the spirit of Polly's fallbacks. Only the passes that change the order of
+// the instances (merge, tiling, reordering, distribution) are checked: the
+// others insert marks or split bands, which leaves the schedule relation as
+// it was (marks are re-checked by MarkAudit, jams by UnrollAndJam itself).
+// The Driver checks the final tree again.
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,21 +53,21 @@ public enum TransformPipeline {
     let cx = try TransformContext(scop: scop, dependences: dependences, options: options,
                                   serial: directives.filter { $0.kind == .serial })
     var current = schedule
-    typealias Pass = (name: String, enabled: Bool, run: (ScheduleNode, TransformContext) throws -> ScheduleNode)
+    typealias Pass = (name: String, enabled: Bool, reorders: Bool, run: (ScheduleNode, TransformContext) throws -> ScheduleNode)
     let passes: [Pass] = [
-      ("merge", options.mergeNestedBands, BandMerging.apply),
-      ("tiling", options.tile, Tiling.apply),
-      ("reorder", options.intraTileReorder && (options.tile || options.vectorize), IntraTileReordering.apply),
-      ("distribution", options.vectorize && options.distributeInnermost, InnermostDistribution.apply),
-      ("unroll-and-jam", !options.unrollAndJam.isEmpty, UnrollAndJam.apply),
-      ("parallel", options.parallel, ParallelMarks.apply),
-      ("simd", options.vectorize, VectorMarks.apply),
-      ("audit", options.parallel || options.vectorize, MarkAudit.apply),
+      ("merge", options.mergeNestedBands, true, BandMerging.apply),
+      ("tiling", options.tile, true, Tiling.apply),
+      ("reorder", options.intraTileReorder && (options.tile || options.vectorize), true, IntraTileReordering.apply),
+      ("distribution", options.vectorize && options.distributeInnermost, true, InnermostDistribution.apply),
+      ("unroll-and-jam", !options.unrollAndJam.isEmpty, false, UnrollAndJam.apply),
+      ("parallel", options.parallel, false, ParallelMarks.apply),
+      ("simd", options.vectorize, false, VectorMarks.apply),
+      ("audit", options.parallel || options.vectorize, false, MarkAudit.apply),
     ]
     for pass in passes where pass.enabled {
       do {
         let next = try pass.run(try current.root(), cx).schedule()
-        if let v = try dependences.violation(of: next) {
+        if pass.reorders, let v = try dependences.violation(of: next) {
           cx.note("\(pass.name): result violates a dependence (\(v)); pass dropped")
           continue
         }
