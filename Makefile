@@ -36,6 +36,8 @@ demo: build
 	@$(DEBUG_BIN) $(DEMO_KERNEL) --config Configs/identity.json --emit c
 
 test: deps
+	$(SWIFT) build $(SWIFT_FLAGS) --product EmbedExample
+	./.build/debug/EmbedExample
 	$(SWIFT) test $(SWIFT_FLAGS)
 
 # The kernel x strategy sweeps over all 30 kernels (the default runs them on

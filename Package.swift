@@ -29,6 +29,8 @@ let package = Package(
       "Driver", "Bench", "NPU", "ISL",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], swiftSettings: v5),
+    .executableTarget(name: "EmbedExample", dependencies: ["Driver", "Frontend", "Scheduler", "NPU", "NPUCodeGen"],
+                      path: "Examples/EmbedExample", swiftSettings: v5),
     .target(name: "TestSupport", dependencies: ["Driver"], path: "Tests/TestSupport", swiftSettings: v5),
     .testTarget(name: "ISLTests", dependencies: ["ISL"], swiftSettings: v5),
     .testTarget(name: "FrontendTests", dependencies: ["Frontend"], swiftSettings: v5),

@@ -26,8 +26,15 @@ public enum PolycError: Error, CustomStringConvertible {
   case usage(String)
   /// A kernel, statement, tiling or hardware description the NPU backend cannot use.
   case npu(NPUCodeGenError)
+  /// A file that cannot be read or written, a program that cannot be run.
   case io(String)
   case dependences(DependenceError)
+  /// A construct the polyhedral model cannot express (with its source location).
+  case lowering(LoweringError)
+  /// No backend of the strategy produced a legal schedule.
+  case scheduling(SchedulingFailure)
+  /// isl ran out of its operation budget (`budget.maxOperations` and friends).
+  case budget(ISLError)
 
   public var description: String {
     switch self {
@@ -40,6 +47,9 @@ public enum PolycError: Error, CustomStringConvertible {
     case .npu(let e): return "error: \(e)"
     case .io(let m): return "error: \(m)"
     case .dependences(let e): return "error: \(e)"
+    case .lowering(let e): return e.description
+    case .scheduling(let e): return "error: no legal schedule: \(e)"
+    case .budget(let e): return "error: isl's operation budget ran out: \(e.message)"
     }
   }
 
@@ -50,9 +60,10 @@ public enum PolycError: Error, CustomStringConvertible {
     case let e as Diagnostic: return .source(e)
     case let e as StrategyError: return .strategy(e)
     case let e as Violation: return .illegalSchedule(kernel: "?", strategy: "?", e)
-    case let e as ISLError: return .isl(e)
+    case let e as ISLError: return e.isQuota ? .budget(e) : .isl(e)
     case let e as CodeGenError: return .codegen(e)
-    case let e as LoweringError: return .io(e.description)
+    case let e as LoweringError: return .lowering(e)
+    case let e as SchedulingFailure: return .scheduling(e)
     case let e as NPUCodeGenError: return .npu(e)
     case let e as DependenceError: return .dependences(e)
     default: return .io("\(error)")

@@ -25,10 +25,11 @@
 
 import ISL
 
-/// Why our scheduler gave up (the driver falls back to the next backend).
-struct SchedulingFailure: Error, CustomStringConvertible {
-  var message: String
-  var description: String { message }
+/// Why a scheduler gave up (the driver falls back to the next backend; when
+/// every backend fails, this reaches the user).
+public struct SchedulingFailure: Error, CustomStringConvertible, Sendable {
+  public var message: String
+  public var description: String { message }
 }
 
 /// A schedule tree as the scheduler builds it.
