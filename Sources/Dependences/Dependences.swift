@@ -112,18 +112,33 @@ public final class Dependences {
   private var legalSchedules: Swift.Set<String> = []
 
   func findViolation(of schedule: UnionMap) throws -> Violation? {
+    var perStatement: [String: Map] = [:]
+    for m in try schedule.maps() { if let n = m.domainTupleName { perStatement[n] = m } }
+    var lexNonPositive: [Int: Set] = [:]
     for kind in [DependenceKind.flow, .anti, .output] {
       guard let deps = map(kind) else { continue }
       for m in try deps.maps() {
-        let dep = try m.toUnionMap()
-        let distances = try dep.applyDomain(schedule).applyRange(schedule).deltas()
-        guard let first = try distances.sets().first else { continue }
-        let bad = try distances.intersect(try Self.lexNonPositive(try first.dimensionCount(), prefix: scop.parameterPrefix, ctx: scop.ctx))
-        if try bad.isEmpty() { continue }
+        guard let src = m.domainTupleName.flatMap({ perStatement[$0] }), let dst = m.rangeTupleName.flatMap({ perStatement[$0] }) else {
+          if try Self.violated(try m.toUnionMap(), schedule, scop: scop) { return try witness(kind: kind, dependence: m, schedule: schedule) }
+          continue
+        }
+        let distances = try m.applyDomain(src).applyRange(dst).deltas()
+        let n = try distances.dimensionCount()
+        if lexNonPositive[n] == nil { lexNonPositive[n] = try Self.lexNonPositive(n, prefix: scop.parameterPrefix, ctx: scop.ctx).sets().first }
+        guard let bad = lexNonPositive[n] else { continue }
+        if try distances.intersect(bad).isEmpty() { continue }
         return try witness(kind: kind, dependence: m, schedule: schedule)
       }
     }
     return nil
+  }
+
+  /// The union-map form of the test, for a dependence whose statements the schedule does not name.
+  static func violated(_ dep: UnionMap, _ schedule: UnionMap, scop: Scop) throws -> Bool {
+    let distances = try dep.applyDomain(schedule).applyRange(schedule).deltas()
+    guard let first = try distances.sets().first else { return false }
+    let bad = try distances.intersect(try lexNonPositive(try first.dimensionCount(), prefix: scop.parameterPrefix, ctx: scop.ctx))
+    return !(try bad.isEmpty())
   }
 
   func witness(kind: DependenceKind, dependence m: Map, schedule: UnionMap) throws -> Violation {
