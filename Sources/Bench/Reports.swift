@@ -63,6 +63,20 @@ public enum Reports {
     out += line(rs[0]) + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
     for row in rs.dropFirst() { out += line(row) + "\n" }
     for c in r.columns where !r.failures(c).isEmpty { out += "\(c) FAILED on: \(r.failures(c).joined(separator: ", "))\n" }
+    out += compileTimes(r)
+    return out
+  }
+
+  /// One line per polyc strategy: its total compile time (scheduling,
+  /// transforms, legality checks, AST and C) over the suite and the slowest kernel.
+  static func compileTimes(_ r: CampaignResult) -> String {
+    var out = ""
+    for c in r.columns {
+      let times = r.kernels.compactMap { k in k.variant(c)?.polycSeconds.map { (k.kernel, $0) } }
+      guard let slowest = times.max(by: { $0.1 < $1.1 }) else { continue }
+      let total = times.reduce(0) { $0 + $1.1 }
+      out += "polyc compile time, \(c): \(String(format: "%.2f", total)) s for \(times.count) kernels, slowest \(slowest.0) \(String(format: "%.2f", slowest.1)) s\n"
+    }
     return out
   }
 
@@ -79,6 +93,7 @@ public enum Reports {
     if !r.notices.isEmpty { out += "\nNotices:\n\n" + r.notices.map { "* \($0)\n" }.joined() }
     let failed = r.kernels.flatMap { k in k.all.filter { $0.status == .failed }.map { "* \(k.kernel) / \($0.variant): \(($0.message ?? "").split(separator: "\n").first ?? "")\n" } }
     if !failed.isEmpty { out += "\nFailures:\n\n" + failed.joined() }
+    out += "\n" + compileTimes(r).split(separator: "\n").map { "- \($0)" }.joined(separator: "\n") + "\n"
     return out
   }
 

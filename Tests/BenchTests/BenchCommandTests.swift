@@ -83,6 +83,7 @@ import TestSupport
     #expect(result.kernels[0].original.times.count == 5)
     #expect(result.kernels[0].variant("identity")?.times.count == 5)
     #expect(Reports.table(result).contains("median of 2 to 5 runs"))
+    #expect(Reports.table(result).contains("polyc compile time, identity:"), "the suite total and the slowest kernel are reported")
     config.minimumTimedSeconds = 0
     result = try BenchRunner(config: config).run()
     #expect(result.kernels[0].original.times.count == 2)
