@@ -202,12 +202,39 @@ public enum CEmitter {
 
     """
 
+  /// The timer, as PolyBench's: wall-clock seconds, or with
+  /// `-DPOLYBENCH_CYCLE_ACCURATE_TIMER` the time-stamp counter (cycles, x86).
+  /// Before the timed region the caches are flushed (PolyBench's
+  /// `polybench_flush_cache`: 32 MiB written and read) unless
+  /// `-DPOLYBENCH_NO_FLUSH_CACHE`.
   static let timerCode = """
+    #if defined(POLYBENCH_CYCLE_ACCURATE_TIMER) && (defined(__x86_64__) || defined(__i386__))
+    #include <x86intrin.h>
+    static double polyc_now(void) { return (double)__rdtsc(); }
+    #define POLYC_TIME_FORMAT "%0.0f\\n"
+    #else
     static double polyc_now(void)
     {
       struct timespec t;
       timespec_get(&t, TIME_UTC);
       return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+    }
+    #define POLYC_TIME_FORMAT "%0.6f\\n"
+    #endif
+    #ifndef POLYBENCH_CACHE_SIZE_KB
+    #define POLYBENCH_CACHE_SIZE_KB 32770
+    #endif
+    static void polyc_flush_cache(void)
+    {
+    #if defined(POLYBENCH_TIME) && !defined(POLYBENCH_NO_FLUSH_CACHE)
+      size_t n = POLYBENCH_CACHE_SIZE_KB * 1024 / sizeof(double);
+      double *flush = (double *)calloc(n, sizeof(double));
+      double sum = 0.0;
+      if (!flush) return;
+      for (size_t i = 0; i < n; i++) sum += flush[i];
+      if (sum > 10.0) fprintf(stderr, "polyc_flush_cache: %f\\n", sum);
+      free(flush);
+    #endif
     }
 
     """
@@ -240,10 +267,11 @@ public enum CEmitter {
     out += HostCode(kernel: k).block(k.file.initBody, indent: 1)
     let args = k.file.parameters.map(\.name).joined(separator: ", ")
     out += openMPWarmUp
+    out += "  polyc_flush_cache();\n"
     out += "  double polyc_t0 = polyc_now();\n"
     out += "  kernel_\(k.name)(\(args));\n"
     out += "  double polyc_t1 = polyc_now();\n"
-    out += "#ifdef POLYBENCH_TIME\n  printf(\"%0.6f\\n\", polyc_t1 - polyc_t0);\n#else\n  (void)polyc_t0; (void)polyc_t1;\n#endif\n"
+    out += "#ifdef POLYBENCH_TIME\n  printf(POLYC_TIME_FORMAT, polyc_t1 - polyc_t0);\n#else\n  (void)polyc_t0; (void)polyc_t1;\n#endif\n"
     out += keepResultsLive
     out += "  if (polyc_dump) {\n"
     out += "  fprintf(stderr, \"==BEGIN DUMP_ARRAYS==\\n\");\n"
