@@ -23,10 +23,28 @@ public enum Reports {
 
   static func seconds(_ t: Double?) -> String {
     guard let t else { return "-" }
-    return t >= 100 ? String(format: "%.1f", t) : t >= 1 ? String(format: "%.3f", t) : String(format: "%.4f", t)
+    if t >= 100 { return String(format: "%.1f", t) }
+    if t >= 1 { return String(format: "%.3f", t) }
+    if t >= 0.01 { return String(format: "%.4f", t) }
+    return String(format: "%.6f", t)
   }
 
-  static func speedup(_ s: Double?) -> String { s.map { String(format: "%.2fx", $0) } ?? "-" }
+  static func speedup(_ s: Double?) -> String {
+    s.map { $0 >= 0.1 ? String(format: "%.2fx", $0) : String(format: "%.3gx", $0) } ?? "-"
+  }
+
+  /// Kernels too short to time reliably, and OpenMP start-up at small sizes.
+  static func warnings(_ r: CampaignResult) -> [String] {
+    var out: [String] = []
+    let short = r.kernels.filter { ($0.original.median ?? 1) < 1e-3 }
+    if !short.isEmpty {
+      out.append("warning: \(short.map(\.kernel).joined(separator: ", ")) run(s) for less than 1 ms: too short to time reliably; use a larger data set")
+    }
+    if r.threads > 1, r.dataset == "MINI" || r.dataset == "SMALL" {
+      out.append("warning: at \(r.dataset), OpenMP start-up and synchronisation (tens of microseconds per parallel loop) can dominate; parallel code may look slower than it is")
+    }
+    return out
+  }
 
   static func cell(_ v: VariantResult?) -> String {
     guard let v else { return "-" }
@@ -64,6 +82,7 @@ public enum Reports {
     for row in rs.dropFirst() { out += line(row) + "\n" }
     for c in r.columns where !r.failures(c).isEmpty { out += "\(c) FAILED on: \(r.failures(c).joined(separator: ", "))\n" }
     out += compileTimes(r)
+    for w in warnings(r) { out += w + "\n" }
     return out
   }
 
@@ -93,7 +112,7 @@ public enum Reports {
     if !r.notices.isEmpty { out += "\nNotices:\n\n" + r.notices.map { "* \($0)\n" }.joined() }
     let failed = r.kernels.flatMap { k in k.all.filter { $0.status == .failed }.map { "* \(k.kernel) / \($0.variant): \(($0.message ?? "").split(separator: "\n").first ?? "")\n" } }
     if !failed.isEmpty { out += "\nFailures:\n\n" + failed.joined() }
-    out += "\n" + compileTimes(r).split(separator: "\n").map { "- \($0)" }.joined(separator: "\n") + "\n"
+    out += "\n" + (compileTimes(r).split(separator: "\n").map(String.init) + warnings(r)).map { "- \($0)" }.joined(separator: "\n") + "\n"
     return out
   }
 
@@ -127,13 +146,15 @@ public enum Reports {
     let groups: [(String, [String: VariantResult])] = r.kernels.map { k in (k.kernel, Dictionary(uniqueKeysWithValues: cols.compactMap { c in k.variant(c).map { (c, $0) } })) }
     let bar = 10.0, gap = 14.0, left = 60.0, top = 40.0, plotH = 300.0
     let groupW = Double(max(1, cols.count)) * bar + gap
-    let width = left + Double(groups.count + 1) * groupW + 20
-    let height = top + plotH + 110
+    let legendTop = 28.0
+    let width = max(left + Double(groups.count + 1) * groupW + 20, left + Double(cols.count) * 110 + 20)
+    let labelRoom = 14.0 + 5.5 * Double((groups.map(\.0.count) + [7]).max() ?? 7)
+    let height = top + 16 + plotH + labelRoom
     var speeds = groups.flatMap { $0.1.values.filter { $0.status == .ok }.compactMap(\.speedup) }
     speeds += cols.compactMap { r.geomean($0)?.value }
     let maxLog = max(1, (speeds.map { log2(max($0, 1e-3)) }.max() ?? 1).rounded(.up))
     let minLog = min(-1, (speeds.map { log2(max($0, 1e-3)) }.min() ?? -1).rounded(.down))
-    func y(_ s: Double) -> Double { top + plotH * (maxLog - log2(max(s, 1e-3))) / (maxLog - minLog) }
+    func y(_ s: Double) -> Double { top + 16 + plotH * (maxLog - log2(max(s, 1e-3))) / (maxLog - minLog) }
     var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"10\">\n"
     out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     out += "<text x=\"\(left)\" y=\"20\" font-size=\"14\">polyc bench \(escape(r.dataset)): speedup over the original (log scale), \(r.threads) thread(s)</text>\n"
@@ -151,13 +172,14 @@ public enum Reports {
         let (status, s) = values(c)
         if status == .ok, let s {
           let y1 = y(s), y0 = y(1)
-          out += "<rect x=\"\(x)\" y=\"\(min(y0, y1))\" width=\"\(bar - 1)\" height=\"\(max(0.5, abs(y1 - y0)))\" fill=\"\(palette[ci % palette.count])\"><title>\(escape(name)) \(escape(c)): \(speedup(s))</title></rect>\n"
+          let h = max(2, abs(y1 - y0))
+          out += "<rect x=\"\(x)\" y=\"\(y1 < y0 ? y1 : (abs(y1 - y0) < 2 ? y0 - 1 : y0))\" width=\"\(bar - 1)\" height=\"\(h)\" fill=\"\(palette[ci % palette.count])\"><title>\(escape(name)) \(escape(c)): \(speedup(s))</title></rect>\n"
         } else if status == .failed {
           out += "<text x=\"\(x + bar / 2)\" y=\"\(y(1) - 2)\" text-anchor=\"middle\" fill=\"red\" font-weight=\"bold\">x<title>\(escape(name)) \(escape(c)): FAILED</title></text>\n"
         }
       }
       let lx = x0 + Double(cols.count) * bar / 2
-      out += "<text transform=\"translate(\(lx),\(top + plotH + 8)) rotate(60)\">\(escape(name))</text>\n"
+      out += "<text transform=\"translate(\(lx),\(top + 16 + plotH + 8)) rotate(60)\">\(escape(name))</text>\n"
     }
     for (i, g) in groups.enumerated() {
       drawGroup(i, g.0) { c in (g.1[c]?.status ?? .skipped, g.1[c]?.speedup) }
@@ -165,8 +187,8 @@ public enum Reports {
     drawGroup(groups.count, "geomean") { c in r.geomean(c).map { (.ok, $0.value) } ?? (.skipped, nil) }
     for (ci, c) in cols.enumerated() {
       let x = left + Double(ci) * 110
-      out += "<rect x=\"\(x)\" y=\"\(height - 22)\" width=\"10\" height=\"10\" fill=\"\(palette[ci % palette.count])\"/>"
-      out += "<text x=\"\(x + 14)\" y=\"\(height - 13)\">\(escape(c))</text>\n"
+      out += "<rect x=\"\(x)\" y=\"\(legendTop)\" width=\"10\" height=\"10\" fill=\"\(palette[ci % palette.count])\"/>"
+      out += "<text x=\"\(x + 14)\" y=\"\(legendTop + 9)\">\(escape(c))</text>\n"
     }
     out += "</svg>\n"
     return out

@@ -2,7 +2,7 @@
 // a variant whose output differs from the original's is reported as failed,
 // never as fast.
 
-import Bench
+@testable import Bench
 import Driver
 import Foundation
 import Testing
@@ -84,6 +84,7 @@ import TestSupport
     #expect(result.kernels[0].variant("identity")?.times.count == 5)
     #expect(Reports.table(result).contains("median of 2 to 5 runs"))
     #expect(Reports.table(result).contains("polyc compile time, identity:"), "the suite total and the slowest kernel are reported")
+    #expect(Reports.seconds(0.00004) == "0.000040" && Reports.speedup(0.004) == "0.004x" && Reports.speedup(1.5) == "1.50x")
     config.minimumTimedSeconds = 0
     result = try BenchRunner(config: config).run()
     #expect(result.kernels[0].original.times.count == 2)
