@@ -25,8 +25,9 @@ let package = Package(
     .target(name: "NPUCodeGen", dependencies: ["Frontend", "Model", "Scheduler", "NPU", "ISL"], swiftSettings: v5),
     .target(name: "Driver", dependencies: ["Frontend", "Model", "Dependences", "Scheduler", "Transforms", "CodeGenC", "NPU", "NPUCodeGen", "ISL"], swiftSettings: v5),
     .target(name: "Bench", dependencies: ["Driver"], swiftSettings: v5),
+    .target(name: "Tune", dependencies: ["Driver", "NPUCodeGen", "NPU", "Scheduler", "Frontend"], swiftSettings: v5),
     .executableTarget(name: "polyc", dependencies: [
-      "Driver", "Bench", "NPU", "ISL",
+      "Driver", "Bench", "Tune", "NPU", "ISL",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], swiftSettings: v5),
     .executableTarget(name: "EmbedExample", dependencies: ["Driver", "Frontend", "Scheduler", "NPU", "NPUCodeGen"],
@@ -42,6 +43,7 @@ let package = Package(
     .testTarget(name: "CodeGenCTests", dependencies: ["TestSupport", "CodeGenC", "Driver"], exclude: ["Golden"], swiftSettings: v5),
     .testTarget(name: "NPUTests", dependencies: ["NPU"], swiftSettings: v5),
     .testTarget(name: "NPUCodeGenTests", dependencies: ["TestSupport", "NPUCodeGen", "Driver", "Scheduler", "Frontend", "Model", "ISL", "NPU"], swiftSettings: v5),
+    .testTarget(name: "TuneTests", dependencies: ["TestSupport", "Tune", "Driver", "NPU"], swiftSettings: v5),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Driver"], swiftSettings: v5),
     .testTarget(name: "DriverTests", dependencies: ["TestSupport", "Driver"], swiftSettings: v5),
   ]

@@ -79,6 +79,15 @@ public struct BenchConfiguration: Sendable {
   public func kernelPath(_ k: String) -> String { "\(kernelsDirectory)/\(k).loop" }
   public func strategyPath(_ s: String) -> String { "\(configsDirectory)/\(s).json" }
 
+  /// The strategy file of `s` for `kernel`: `tuned` is each kernel's own
+  /// `Configs/tuned/<kernel>.json` (written by `polyc tune`).
+  public func strategyPath(_ s: String, kernel: String) -> String {
+    s == Self.tuned ? "\(configsDirectory)/tuned/\(kernel).json" : strategyPath(s)
+  }
+
+  /// The pseudo-strategy of per-kernel tuned files.
+  public static let tuned = "tuned"
+
   /// The folder holding `Kernels/polybench`: `start` or one of its parents.
   public static func findRoot(from start: String) -> String? {
     var url = URL(fileURLWithPath: start).standardizedFileURL

@@ -80,7 +80,7 @@ public final class BenchRunner {
   /// Strategies whose Configs/<name>.json exists (the others are skipped with a notice).
   func availableStrategies() -> [String] {
     config.strategies.filter { s in
-      if FileManager.default.fileExists(atPath: config.strategyPath(s)) { return true }
+      if s == BenchConfiguration.tuned || FileManager.default.fileExists(atPath: config.strategyPath(s)) { return true }
       notice("strategy '\(s)' skipped: \(config.strategyPath(s)) does not exist")
       return false
     }
@@ -108,8 +108,8 @@ public final class BenchRunner {
     var strategyResults: [VariantResult] = []
     for s in config.strategies {
       var r = VariantResult(variant: s, status: .skipped)
-      guard strategies.contains(s) else {
-        r.message = "no \(config.strategyPath(s))"
+      guard strategies.contains(s), FileManager.default.fileExists(atPath: config.strategyPath(s, kernel: kernel)) else {
+        r.message = "no \(config.strategyPath(s, kernel: kernel))"
         strategyResults.append(r)
         continue
       }
@@ -181,7 +181,7 @@ public final class BenchRunner {
   func generate(_ kernel: String, strategy: String?) throws -> (String, Double, [String]) {
     let start = DispatchTime.now()
     let k = try Pipeline.loadKernel(path: config.kernelPath(kernel))
-    let s = try strategy.map { try Pipeline.loadStrategy(path: config.strategyPath($0)) } ?? Strategy()
+    let s = try strategy.map { try Pipeline.loadStrategy(path: config.strategyPath($0, kernel: kernel)) } ?? Strategy()
     var options = strategy == nil ? TransformOptions.none : TransformOptions(strategy: s)
     options.restrictArrays = config.restrictArrays
     let c = try Pipeline.compile(kernel: k, strategy: s, transforms: options)

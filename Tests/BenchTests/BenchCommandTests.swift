@@ -103,3 +103,23 @@ import TestSupport
     #expect(abs(Statistics.geomean([2, 8]) - 4) < 1e-12)
   }
 }
+
+@Suite struct TunedStrategyTests {
+  @Test func tunedIsEachKernelsOwnFile() throws {
+    let dir = try Fixtures.temporaryDirectory("tuned-bench")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createSymbolicLink(atPath: "\(dir)/Kernels", withDestinationPath: "\(Fixtures.root)/Kernels")
+    try FileManager.default.createDirectory(atPath: "\(dir)/Configs/tuned", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: Fixtures.configPath("pluto"), toPath: "\(dir)/Configs/tuned/gemm.json")
+    var config = BenchConfiguration(root: dir, kernels: ["gemm", "atax"])
+    #expect(config.strategyPath("tuned", kernel: "gemm") == "\(dir)/Configs/tuned/gemm.json")
+    #expect(config.strategyPath("cpu", kernel: "gemm") == "\(dir)/Configs/cpu.json")
+    config.strategies = ["tuned"]
+    config.dataset = "MINI"
+    config.repetitions = 1
+    config.outputDirectory = "\(dir)/out"
+    let result = try BenchRunner(config: config).run()
+    #expect(result.kernels.first { $0.kernel == "gemm" }?.variant("tuned")?.status == .ok)
+    #expect(result.kernels.first { $0.kernel == "atax" }?.variant("tuned")?.status == .skipped, "no tuned file for atax")
+  }
+}
