@@ -36,12 +36,9 @@ public enum ASTGenerator {
   /// (`c`, `cc`, ...) chosen so that no name in `reserved` is taken.
   public static func generate(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = []) throws -> ASTNode {
     let ctx = schedule.ctx
-    var build = try ctx.check(isl_ast_build_from_context(context.copy()), "isl_ast_build_from_context")
-    defer { isl_ast_build_free(build) }
     let prefix = iteratorPrefix(avoiding: reserved)
-    var ids = try ctx.check(isl_id_list_alloc(ctx.raw, 64), "isl_id_list_alloc")
-    for i in 0..<64 { ids = try ctx.check(isl_id_list_add(ids, isl_id_alloc(ctx.raw, "\(prefix)\(i)", nil)), "isl_id_list_add") }
-    build = try ctx.check(isl_ast_build_set_iterators(build, ids), "isl_ast_build_set_iterators")
+    let build = try makeBuild(context, prefix: prefix)
+    defer { isl_ast_build_free(build) }
     let tagged = try ctx.check(isl_schedule_map_schedule_node_bottom_up(schedule.copy(), tagMarkDepth, nil),
                                "isl_schedule_map_schedule_node_bottom_up")
     let node = try ctx.check(isl_ast_build_node_from_schedule(build, tagged), "isl_ast_build_node_from_schedule")
@@ -93,15 +90,21 @@ public enum ASTGenerator {
   /// `S0(c0, c1)`, marks as comments), iterators named as `generate` names them.
   public static func text(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = []) throws -> String {
     let ctx = schedule.ctx
-    var build = try ctx.check(isl_ast_build_from_context(context.copy()), "isl_ast_build_from_context")
+    let build = try makeBuild(context, prefix: iteratorPrefix(avoiding: reserved))
     defer { isl_ast_build_free(build) }
-    let prefix = iteratorPrefix(avoiding: reserved)
-    var ids = try ctx.check(isl_id_list_alloc(ctx.raw, 64), "isl_id_list_alloc")
-    for i in 0..<64 { ids = try ctx.check(isl_id_list_add(ids, isl_id_alloc(ctx.raw, "\(prefix)\(i)", nil)), "isl_id_list_add") }
-    build = try ctx.check(isl_ast_build_set_iterators(build, ids), "isl_ast_build_set_iterators")
     let node = try ctx.check(isl_ast_build_node_from_schedule(build, schedule.copy()), "isl_ast_build_node_from_schedule")
     defer { isl_ast_node_free(node) }
     return ctx.takeString(isl_ast_node_to_C_str(node))
+  }
+
+  /// An AST build over `context` whose loop at schedule depth i is named `<prefix>i` (the caller frees it).
+  static func makeBuild(_ context: Set, prefix: String) throws -> OpaquePointer {
+    let ctx = context.ctx
+    var build = try ctx.check(isl_ast_build_from_context(context.copy()), "isl_ast_build_from_context")
+    var ids = try ctx.check(isl_id_list_alloc(ctx.raw, 64), "isl_id_list_alloc")
+    for i in 0..<64 { ids = try ctx.check(isl_id_list_add(ids, isl_id_alloc(ctx.raw, "\(prefix)\(i)", nil)), "isl_id_list_add") }
+    build = try ctx.check(isl_ast_build_set_iterators(build, ids), "isl_ast_build_set_iterators")
+    return build
   }
 
   static func iteratorPrefix(avoiding reserved: Swift.Set<String>) -> String {

@@ -91,17 +91,13 @@ extension Set {
   /// constant sizes that isl finds around the set (`isl_set_get_simple_fixed_box_hull`),
   /// or nil when some dimension has no constant size. Offsets must be constants too.
   public func fixedBox() throws -> [(offset: Int, size: Int)]? {
+    guard let sizes = try fixedBoxSizes() else { return nil }
     let box = try ctx.check(isl_set_get_simple_fixed_box_hull(raw), "isl_set_get_simple_fixed_box_hull")
     defer { isl_fixed_box_free(box) }
-    guard isl_fixed_box_is_valid(box) == isl_bool_true else { return nil }
-    let sizes = try ctx.check(isl_fixed_box_get_size(box), "isl_fixed_box_get_size")
-    defer { isl_multi_val_free(sizes) }
     let offsets = try ctx.check(isl_fixed_box_get_offset(box), "isl_fixed_box_get_offset")
     defer { isl_multi_aff_free(offsets) }
-    let n = try ctx.checkSize(isl_multi_val_size(sizes), "isl_multi_val_size")
     var out: [(Int, Int)] = []
-    for i in 0..<n {
-      guard let size = Val(ctx, try ctx.check(isl_multi_val_get_at(sizes, Int32(i)), "isl_multi_val_get_at")).intValue else { return nil }
+    for (i, size) in sizes.enumerated() {
       let aff = try ctx.check(isl_multi_aff_get_at(offsets, Int32(i)), "isl_multi_aff_get_at")
       defer { isl_aff_free(aff) }
       guard isl_aff_is_cst(aff) == isl_bool_true,
