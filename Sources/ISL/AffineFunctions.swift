@@ -109,6 +109,12 @@ extension Set {
 }
 
 extension Set {
+  /// The set without its existentially quantified variables (a superset with
+  /// the same extent along each dimension: strides' holes are filled).
+  public func removingDivs() throws -> Set {
+    Set(ctx, try ctx.check(isl_set_remove_divs(copy()), "isl_set_remove_divs"))
+  }
+
   /// The constant sizes of the smallest box isl finds around the set; its
   /// offsets may depend on the parameters (a tile's origin). Nil when some
   /// dimension has no constant size.

@@ -36,7 +36,8 @@ extension Tensorizer {
     let tile = try ISL.Set(scop.ctx, "[\(params.joined(separator: ", "))] -> { \(s.name)[\(vars.joined(separator: ", "))] : \(constraints.isEmpty ? "true" : constraints.joined(separator: " and ")) }")
     let instances = try concreteDomain(s).intersect(tile)
     let touched = try instances.apply(try ISL.Map(scop.ctx, access.relation))
-    guard let sizes = try touched.fixedBoxSizes() else {
+    if try touched.isEmpty() { return TileFootprint(extents: [:]) }
+    guard let sizes = try touched.fixedBoxSizes() ?? touched.removingDivs().fixedBoxSizes() else {
       throw fail("gemm", s.name, "isl finds no constant-size footprint of '\(t.input.array)' over a \(rows)x\(cols) tile")
     }
     return TileFootprint(extents: Dictionary(zip(t.input.layout, sizes), uniquingKeysWith: { a, _ in a }))
