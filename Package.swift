@@ -46,5 +46,6 @@ let package = Package(
     .testTarget(name: "TuneTests", dependencies: ["TestSupport", "Tune", "Driver", "NPU"], swiftSettings: v5),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Driver"], swiftSettings: v5),
     .testTarget(name: "DriverTests", dependencies: ["TestSupport", "Driver"], swiftSettings: v5),
+    .testTarget(name: "JSCoPTests", dependencies: ["TestSupport", "Driver", "Model", "Scheduler", "Dependences", "ISL"], swiftSettings: v5),
   ]
 )

@@ -35,6 +35,8 @@ public enum PolycError: Error, CustomStringConvertible {
   case scheduling(SchedulingFailure)
   /// isl ran out of its operation budget (`budget.maxOperations` and friends).
   case budget(ISLError)
+  /// A JSCoP file that cannot be used (with its JSON key path).
+  case jscop(JSCoPError)
 
   public var description: String {
     switch self {
@@ -50,6 +52,7 @@ public enum PolycError: Error, CustomStringConvertible {
     case .lowering(let e): return e.description
     case .scheduling(let e): return "error: no legal schedule: \(e)"
     case .budget(let e): return "error: isl's operation budget ran out: \(e.message)"
+    case .jscop(let e): return e.description
     }
   }
 
@@ -66,6 +69,7 @@ public enum PolycError: Error, CustomStringConvertible {
     case let e as SchedulingFailure: return .scheduling(e)
     case let e as NPUCodeGenError: return .npu(e)
     case let e as DependenceError: return .dependences(e)
+    case let e as JSCoPError: return .jscop(e)
     default: return .io("\(error)")
     }
   }

@@ -202,8 +202,13 @@ extension BasicSet {
       let m = try ctx.check(isl_mat_alloc(ctx.raw, UInt32(rs.count), UInt32(n + 1)), "isl_mat_alloc")
       var mat: OpaquePointer? = m
       for (i, r) in rs.enumerated() {
-        for (j, c) in r.coefficients.enumerated() { mat = isl_mat_set_element_si(mat, Int32(i), Int32(j), Int32(c)) }
-        mat = isl_mat_set_element_si(mat, Int32(i), Int32(n), Int32(r.constant))
+        for (j, c) in (r.coefficients + [r.constant]).enumerated() {
+          guard let v = Int32(exactly: c) else {
+            isl_mat_free(mat)
+            throw ISLError(kind: .unsupported, message: "constraint coefficient \(c) does not fit in 32 bits")
+          }
+          mat = isl_mat_set_element_si(mat, Int32(i), Int32(j), v)
+        }
       }
       return try ctx.check(mat, "isl_mat_set_element_si")
     }

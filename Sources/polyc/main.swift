@@ -26,7 +26,7 @@ struct Polyc: ParsableCommand {
       See README.md and docs/ for the loop language, strategies and the NPU.
       """,
     version: polycVersion,
-    subcommands: [Compile.self, BenchCommand.self, NPUCommand.self, TuneCommand.self],
+    subcommands: [Compile.self, BenchCommand.self, NPUCommand.self, TuneCommand.self, JSCoPCommand.self],
     defaultSubcommand: Compile.self)
 }
 
