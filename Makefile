@@ -9,7 +9,7 @@ RELEASE_BIN   = .build/release/polyc
 DEMO_KERNEL  ?= Kernels/polybench/gemm.loop
 APT_PACKAGES  = libisl-dev libgmp-dev pkg-config
 
-.PHONY: all deps build release demo test test-full test-asan bench bench-npu clean
+.PHONY: all deps build release demo test test-full test-asan fuzz bench bench-npu clean
 
 all: build
 
@@ -36,8 +36,6 @@ demo: build
 	@$(DEBUG_BIN) $(DEMO_KERNEL) --config Configs/identity.json --emit c
 
 test: deps
-	$(SWIFT) build $(SWIFT_FLAGS) --product EmbedExample
-	./.build/debug/EmbedExample
 	$(SWIFT) test $(SWIFT_FLAGS)
 
 # The kernel x strategy sweeps over all 30 kernels (the default runs them on
@@ -45,9 +43,19 @@ test: deps
 test-full: deps
 	POLYC_FULL_TESTS=1 $(SWIFT) test $(SWIFT_FLAGS)
 
-# Runs the isl-wrapper and model tests under AddressSanitizer/LeakSanitizer.
+# Runs the whole test suite under AddressSanitizer/LeakSanitizer.
 test-asan: deps
-	$(SWIFT) test --sanitize=address --disable-xctest --scratch-path .build-asan --filter 'ISLTests|ModelTests|DependencesTests'
+	$(SWIFT) test --sanitize=address --disable-xctest --scratch-path .build-asan
+
+# Random affine programs through every preset (docs/testing.md): N programs
+# from seed FUZZ_SEED, and FUZZ_INPUTS mutated kernels, strategy files and
+# hardware files per parser.
+N           ?= 200
+FUZZ_SEED   ?= 1
+FUZZ_INPUTS ?= 100000
+fuzz: deps
+	POLYC_FUZZ_PROGRAMS=$(N) POLYC_FUZZ_FIRST_SEED=$(FUZZ_SEED) POLYC_FUZZ_INPUTS=$(FUZZ_INPUTS) \
+	  $(SWIFT) test $(SWIFT_FLAGS) --filter 'RandomProgramTests|InputFuzzTests'
 
 # The MEDIUM PolyBench campaign (docs/bench.md): all 30 kernels, strategies identity, pluto, isl,
 # cpu; results in bench-results/. More options: make bench BENCH_FLAGS="--peers polly --threads 2"
@@ -55,8 +63,8 @@ BENCH_FLAGS ?=
 bench: release
 	$(RELEASE_BIN) bench --dataset MEDIUM --out bench-results $(BENCH_FLAGS)
 
-# The NPU benchmark (docs/npu.md): matmul 512^3, conv 56x56x64->64 and matmul 49000x64x64,
-# each compiled under several strategies through the NPU backend and simulated (release build).
+# The NPU benchmark (docs/npu.md): matmul 512^3 and conv 56x56x64->64, each with auto and
+# minimal tiles, with and without double buffering, on the simulator (release build).
 bench-npu: release
 	$(RELEASE_BIN) npu --bench
 
