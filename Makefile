@@ -36,6 +36,8 @@ demo: build
 	@$(DEBUG_BIN) $(DEMO_KERNEL) --config Configs/identity.json --emit c
 
 test: deps
+	$(SWIFT) build $(SWIFT_FLAGS) --product EmbedExample
+	./.build/debug/EmbedExample
 	$(SWIFT) test $(SWIFT_FLAGS)
 
 # The kernel x strategy sweeps over all 30 kernels (the default runs them on
@@ -63,8 +65,8 @@ BENCH_FLAGS ?=
 bench: release
 	$(RELEASE_BIN) bench --dataset MEDIUM --out bench-results $(BENCH_FLAGS)
 
-# The NPU benchmark (docs/npu.md): matmul 512^3 and conv 56x56x64->64, each with auto and
-# minimal tiles, with and without double buffering, on the simulator (release build).
+# The NPU benchmark (docs/npu.md): matmul 512^3, conv 56x56x64->64 and matmul 49000x64x64,
+# each compiled under several strategies through the NPU backend and simulated (release build).
 bench-npu: release
 	$(RELEASE_BIN) npu --bench
 
