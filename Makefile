@@ -59,6 +59,24 @@ fuzz: deps
 	POLYC_FUZZ_PROGRAMS=$(N) POLYC_FUZZ_FIRST_SEED=$(FUZZ_SEED) POLYC_FUZZ_INPUTS=$(FUZZ_INPUTS) \
 	  $(SWIFT) test $(SWIFT_FLAGS) --filter 'RandomProgramTests|InputFuzzTests'
 
+# The JSCoP round trip with real Polly (docs/jscop.md): polyc's programs and
+# Polly 19's PolyBench exports (JSCOP_DIR, skipped when absent) exported,
+# scheduled by `polyc jscop`, re-imported into Polly, run and compared; then
+# Polly's own schedule against polyc's, timed. Installs clang-19 and Polly.
+POLLY_APT_PACKAGES = clang-19 libpolly-19-dev libomp-19-dev python3
+JSCOP_DIR ?= ../shared/jscop-polly19
+deps-polly:
+	@missing=""; for p in $(POLLY_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+test-polly: deps deps-polly
+	$(SWIFT) build $(SWIFT_FLAGS) --product polyc
+	scripts/polly-roundtrip.sh $(DEBUG_BIN) $(JSCOP_DIR)
+
 # The MEDIUM PolyBench campaign (docs/bench.md): all 30 kernels, strategies identity, pluto, isl,
 # cpu; results in bench-results/. More options: make bench BENCH_FLAGS="--peers polly --threads 2"
 BENCH_FLAGS ?=

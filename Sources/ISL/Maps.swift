@@ -32,6 +32,8 @@ public final class Map: CustomStringConvertible {
   public func intersectDomain(_ s: Set) throws -> Map { try make(isl_map_intersect_domain(copy(), s.copy()), "isl_map_intersect_domain") }
   public func intersectRange(_ s: Set) throws -> Map { try make(isl_map_intersect_range(copy(), s.copy()), "isl_map_intersect_range") }
   public func intersectParams(_ s: Set) throws -> Map { try make(isl_map_intersect_params(copy(), s.copy()), "isl_map_intersect_params") }
+  /// The map simplified on the assumption that its inputs lie in `s` (`isl_map_gist_domain`).
+  public func gistDomain(_ s: Set) throws -> Map { try make(isl_map_gist_domain(copy(), s.copy()), "isl_map_gist_domain") }
   public func applyRange(_ o: Map) throws -> Map { try make(isl_map_apply_range(copy(), o.copy()), "isl_map_apply_range") }
   public func applyDomain(_ o: Map) throws -> Map { try make(isl_map_apply_domain(copy(), o.copy()), "isl_map_apply_domain") }
   public func lexmin() throws -> Map { try make(isl_map_lexmin(copy()), "isl_map_lexmin") }

@@ -44,6 +44,8 @@ public struct JSCoPError: Error, CustomStringConvertible, Equatable, Sendable {
     case unknownType(String)
     /// A schedule written back for a statement that the schedule does not cover.
     case noSchedule
+    /// A statement `--emit jscop` cannot express as Polly's accesses.
+    case notExportable(String)
   }
 
   /// The file, when known.
@@ -73,6 +75,7 @@ public struct JSCoPError: Error, CustomStringConvertible, Equatable, Sendable {
     case .unknownKind(let k): return "access kind '\(k)' (expected read or write)"
     case .unknownType(let t): return "array element type '\(t)' (expected double, float, i8, i16, i32 or i64)"
     case .noSchedule: return "the new schedule does not cover this statement"
+    case .notExportable(let m): return m
     }
   }
 
@@ -123,7 +126,8 @@ public struct JSCoPFile {
 
   /// The file with each statement's "schedule" replaced by its part of
   /// `schedule` (a flat map of the same statements), every map with the same
-  /// number of output dimensions.
+  /// number of output dimensions, simplified under the statement's domain
+  /// (`{ S[i0, i1] -> [i1, i0] }`, as Polly writes schedules).
   public func withSchedule(_ schedule: UnionMap) throws -> JSCoPFile {
     var maps: [String] = []
     for (i, s) in statements.enumerated() {
@@ -136,7 +140,7 @@ public struct JSCoPFile {
     var list = root["statements"] as? [Any] ?? []
     for (i, s) in statements.enumerated() {
       guard let m = padded.first(where: { $0.domainTupleName == s.name }), var object = list[i] as? [String: Any] else { continue }
-      let text = try m.coalesce().description
+      let text = try m.gistDomain(try Set(schedule.ctx, s.domain)).coalesce().description
       object["schedule"] = text
       list[i] = object
       copy.statements[i].schedule = text
@@ -301,18 +305,22 @@ struct JSCoPReader {
   }
 }
 
-/// Polly's names for polyc's arrays and statements in an exported JSCoP.
+/// `--emit jscop`: a scheduled kernel as Polly would export it.
 public enum JSCoP {
   /// The JSCoP of a scheduled kernel, in the layout Polly's importer reads:
-  /// the context; "arrays" with the array-kind MemRefs only (`MemRef_<name>`,
-  /// sizes with the outermost `*`), no scalars; per statement (source order)
-  /// its name, domain, the flat map of `schedule` (the same number of output
-  /// dimensions for every statement) and its accesses.
+  /// the context; per statement (source order) its name, domain, the flat map
+  /// of `schedule` (the same number of output dimensions for every
+  /// statement, simplified under the domain) and its accesses with Polly's names (`MemRef_A`), in the
+  /// order clang evaluates them (operand loads, the target's load for a
+  /// compound assignment, then the store), scalar parameters as read-only
+  /// zero-dimensional MemRefs (`MemRef_beta[]`) at the operation that uses
+  /// them. There is no "arrays" key: Polly's array sizes are LLVM
+  /// expressions polyc cannot spell, and Polly keeps its own when it is absent.
   ///
   /// Polly matches statements and accesses by position with its own SCoP of
-  /// the C code, so the file imports when Polly's statements and accesses
-  /// are polyc's (same count and order); `polyc jscop` is the exact path
-  /// (it rewrites Polly's own export).
+  /// the C code; the file imports when Polly's statements and accesses are
+  /// polyc's (kernels without kernel-local scalars, which Polly models as SSA
+  /// values). `polyc jscop`, which rewrites Polly's own export, is the exact path.
   public static func export(_ scop: Scop, schedule: Schedule) throws -> String {
     let map = try schedule.map()
     var maps: [String] = []
@@ -326,30 +334,79 @@ public enum JSCoP {
     var statements: [[String: Any]] = []
     for s in scop.statements {
       let domain = try Set(scop.ctx, s.domain).intersectParams(scop.context).coalesce()
-      let accesses: [[String: Any]] = s.accesses.map { ["kind": $0.isWrite ? "write" : "read", "relation": memRefNames($0.relation)] }
+      let accesses = try PollyAccessOrder(scop: scop, statement: s).accesses().map { ["kind": $0.isWrite ? "write" : "read", "relation": $0.relation] }
       statements.append([
         "name": s.name,
         "domain": domain.description,
-        "schedule": try padded.first { $0.domainTupleName == s.name }?.coalesce().description ?? "",
+        "schedule": try padded.first { $0.domainTupleName == s.name }?.gistDomain(domain).coalesce().description ?? "",
         "accesses": accesses,
       ])
-    }
-    let arrays: [[String: Any]] = scop.arrays.filter { !$0.dimensions.isEmpty }.map { a in
-      ["name": "MemRef_" + a.name, "type": a.type.cName, "sizes": ["*"] + a.dimensions.dropFirst().map { ExprText.expr($0) }]
     }
     let root: [String: Any] = [
       "name": "kernel_\(scop.kernel.name)",
       "context": scop.context.description,
-      "arrays": arrays,
       "statements": statements,
     ]
     let data = try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
     return String(decoding: data, as: UTF8.self) + "\n"
   }
+}
 
-  /// `{ S0[i] -> A[i] }` with Polly's array name: `{ S0[i] -> MemRef_A[i] }`.
-  static func memRefNames(_ relation: String) -> String {
-    guard let arrow = relation.range(of: "-> ", options: .backwards) else { return relation }
-    return relation.replacingCharacters(in: arrow, with: "-> MemRef_")
+/// The accesses of one statement as Polly lists them: clang's evaluation
+/// order of the statement, `MemRef_` names, scalar parameters read at the
+/// operation that uses them (once per statement).
+struct PollyAccessOrder {
+  let scop: Scop
+  let statement: StatementInfo
+
+  var tuple: String { "\(statement.name)[\(statement.iterators.map(IslNames.name).joined(separator: ", "))]" }
+
+  func accesses() throws -> [IslAccess] {
+    guard statement.location != .unknown else {
+      return statement.accesses.map { IslAccess(relation: $0.relation, isWrite: $0.isWrite) }
+    }
+    var out = try loads(statement.value)
+    if statement.op != .assign {
+      out += try loads(statement.target)
+      out += parameterReads([statement.value])
+    } else {
+      out += parameterReads([statement.value])
+    }
+    out.append(try memRef(statement.target, isWrite: true))
+    var seen = Swift.Set<String>()
+    return out.filter { $0.isWrite || !$0.relation.hasSuffix("[] }") || seen.insert($0.relation).inserted }
+  }
+
+  func loads(_ e: Expr) throws -> [IslAccess] {
+    switch e.kind {
+    case .access: return [try memRef(e, isWrite: false)]
+    case .name(let n):
+      if let s = scop.kernel.scalars[n], !s.isParameter { return [try memRef(e, isWrite: false)] }
+      return []
+    case .intLiteral, .floatLiteral: return []
+    case .unary(_, let a), .cast(_, let a): return try loads(a) + parameterReads([a])
+    case .binary(_, let a, let b): return try loads(a) + loads(b) + parameterReads([a, b])
+    case .ternary(let c, let a, let b): return try loads(c) + loads(a) + loads(b) + parameterReads([c, a, b])
+    case .call(_, let args): return try args.flatMap { try loads($0) } + parameterReads(args)
+    }
+  }
+
+  /// Reads of the scalar parameters among `operands` (direct operands of one operation).
+  func parameterReads(_ operands: [Expr]) -> [IslAccess] {
+    operands.compactMap { e in
+      guard case .name(let n) = e.kind, let s = scop.kernel.scalars[n], s.isParameter else { return nil }
+      return IslAccess(relation: scop.parameterPrefix + "{ \(tuple) -> MemRef_\(n)[] }", isWrite: false)
+    }
+  }
+
+  func memRef(_ e: Expr, isWrite: Bool) throws -> IslAccess {
+    let (array, subscripts): (String, [Expr])
+    switch e.kind {
+    case .access(let a, let subs): (array, subscripts) = (a, subs)
+    case .name(let n): (array, subscripts) = (n, [])
+    default: throw JSCoPError(keyPath: "statements", .notExportable("statement \(statement.name): the target is not a memory reference"))
+    }
+    let subs = try subscripts.map(AffineText.affine).joined(separator: ", ")
+    return IslAccess(relation: scop.parameterPrefix + "{ \(tuple) -> MemRef_\(array)[\(subs)] }", isWrite: isWrite)
   }
 }

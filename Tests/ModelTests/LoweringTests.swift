@@ -114,10 +114,16 @@ import TestSupport
     let statements = try #require(json["statements"] as? [[String: Any]])
     #expect(statements.map { $0["name"] as? String } == ["S0", "S1"])
     let s1 = statements[1]
-    let schedule = try UnionMap(ctx, try #require(s1["schedule"] as? String))
-    #expect(try schedule.isEqual(try s.originalSchedule.map().intersectDomain(try Set(ctx, s.statements[1].domain).toUnionSet())))
+    let domain = try Set(ctx, s.statements[1].domain).toUnionSet()
+    let schedule = try UnionMap(ctx, try #require(s1["schedule"] as? String)).intersectDomain(domain)
+    #expect(try schedule.isEqual(try s.originalSchedule.map().intersectDomain(domain)))
+    #expect(json["arrays"] == nil)
     let accesses = try #require(s1["accesses"] as? [[String: String]])
-    #expect(accesses.filter { $0["kind"] == "write" }.count == 1)
+    #expect(accesses.map { $0["kind"]! } == ["read", "read", "read", "read", "write"])
+    let targets = try accesses.map { try #require(try Map(ctx, $0["relation"]!).rangeTupleName) }
+    #expect(targets == ["MemRef_A", "MemRef_alpha", "MemRef_B", "MemRef_C", "MemRef_C"])
+    let s0 = try #require(statements[0]["accesses"] as? [[String: String]])
+    #expect(try s0.map { try Map(ctx, $0["relation"]!).rangeTupleName } == ["MemRef_C", "MemRef_beta", "MemRef_C"])
     #expect(try Set(ctx, try #require(s1["domain"] as? String)).isEqual(try Set(ctx, s.statements[1].domain).intersectParams(s.context)))
   }
 }
