@@ -2,8 +2,10 @@
 //
 // `polyc jscop`: a JSCoP exported by Polly -> Scop (from its isl strings) ->
 // Dependences (under the exported schedule) -> the strategy's scheduler ->
-// legality check -> the same JSCoP with each statement's "schedule" replaced
-// by the new flat schedule map, ready for Polly's `-polly-import-jscop`.
+// legality check -> the strategy's transforms (tiling; marks have no meaning
+// in a flat map) -> legality check -> the same JSCoP with each statement's
+// "schedule" replaced by the new flat schedule map, ready for Polly's
+// `-polly-import-jscop`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,19 +14,23 @@ import Foundation
 import ISL
 import Model
 import Scheduler
+import Transforms
 
 /// A scheduled JSCoP: the model, its dependences, the scheduler's result and the file to write.
 public struct ScheduledJSCoP {
   public let scop: Scop
   public let dependences: Dependences
   public let result: ScheduleResult
+  /// The strategy's transforms applied to the scheduler's tree (tiling).
+  public let transforms: TransformResult
   /// The input file with the new schedule.
   public let file: JSCoPFile
 }
 
 extension Pipeline {
-  /// Reads a JSCoP text and schedules its SCoP under `strategy`; the new
-  /// schedule is checked against the dependences before it is written.
+  /// Reads a JSCoP text and schedules its SCoP under `strategy` (scheduler,
+  /// then the strategy's transforms, e.g. tiling); the new schedule is
+  /// checked against the dependences before it is written.
   ///
   /// - Parameter path: names the file in error messages.
   /// - Throws: `PolycError` (`.jscop` for a malformed file with its key path,
@@ -36,11 +42,17 @@ extension Pipeline {
       let scop = try input.scop(ctx: ctx)
       let deps = try Dependences(scop: scop, maxOperations: strategy.dependenceOperations)
       let result = try SchedulerDriver.schedule(scop: scop, dependences: deps, strategy: strategy)
-      let map = try result.schedule.map()
-      if let v = try deps.violation(of: map) {
+      if let v = try deps.violation(of: result.schedule) {
         throw PolycError.illegalSchedule(kernel: input.name, strategy: strategy.name, v)
       }
-      return ScheduledJSCoP(scop: scop, dependences: deps, result: result, file: try input.withSchedule(map))
+      let transformed = try TransformPipeline.apply(schedule: result.schedule, scop: scop, dependences: deps,
+                                                    options: TransformOptions(strategy: strategy), directives: result.directives)
+      let map = try transformed.schedule.map()
+      if let v = try deps.violation(of: map) {
+        throw PolycError.illegalSchedule(kernel: input.name, strategy: strategy.name + " (after transforms)", v)
+      }
+      return ScheduledJSCoP(scop: scop, dependences: deps, result: result, transforms: transformed,
+                            file: try input.withSchedule(map))
     } catch {
       throw PolycError.wrap(error)
     }

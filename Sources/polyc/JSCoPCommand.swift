@@ -24,7 +24,7 @@ struct JSCoPCommand: ParsableCommand {
   @Option(name: .shortAndLong, help: "Write the JSCoP to this file instead of stdout (Polly reads <function>___<region>.jscop).")
   var output: String?
 
-  @Flag(name: [.short, .long], help: "Print the scheduler's notes on stderr.")
+  @Flag(name: [.short, .long], help: "Print the scheduler's and the transforms' notes on stderr.")
   var verbose = false
 
   func run() throws {
@@ -36,7 +36,7 @@ struct JSCoPCommand: ParsableCommand {
       let strategy = try Pipeline.loadStrategy(path: config)
       let scheduled = try Pipeline.scheduleJSCoP(text: text, path: input, strategy: strategy, ctx: makeContext())
       if verbose {
-        FileHandle.standardError.write(scheduled.result.notes.map { "note: \($0)\n" }.joined().data(using: .utf8)!)
+        FileHandle.standardError.write((scheduled.result.notes + scheduled.transforms.notes).map { "note: \($0)\n" }.joined().data(using: .utf8)!)
       }
       try writeOutput(try scheduled.file.render(), to: output)
     }
