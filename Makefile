@@ -9,7 +9,7 @@ RELEASE_BIN   = .build/release/polyc
 DEMO_KERNEL  ?= Kernels/polybench/gemm.loop
 APT_PACKAGES  = libisl-dev libgmp-dev pkg-config
 
-.PHONY: all deps build release demo test test-full test-asan fuzz bench bench-npu clean
+.PHONY: all deps deps-polly build release demo test test-full test-asan test-polly fuzz bench bench-npu clean
 
 all: build
 
