@@ -151,7 +151,7 @@ public struct JSCoPFile {
 
   /// The JSON text, in Polly's layout (sorted keys, as Polly writes them).
   public func render() throws -> String {
-    let data = try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
+    let data = try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     return String(decoding: data, as: UTF8.self) + "\n"
   }
 }
@@ -347,7 +347,7 @@ public enum JSCoP {
       "context": scop.context.description,
       "statements": statements,
     ]
-    let data = try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
+    let data = try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     return String(decoding: data, as: UTF8.self) + "\n"
   }
 }
