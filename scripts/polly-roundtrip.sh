@@ -9,6 +9,9 @@
 #     runs the program; its array dump must equal the original's (clang-19 -O3
 #     without Polly).
 #
+# Also `polyc K.loop --emit jscop` in place of Polly's export, for the kernels
+# whose Polly SCoP is polyc's own (EMITTED).
+#
 # Then every JSCoP of jscop-polly19/ (Polly 19's exports of PolyBench/C 4.2.1
 # itself) is scheduled by polyc and imported into the program polyc emits for
 # the same kernel, in place of that program's own SCoP, when the two SCoPs
@@ -28,6 +31,7 @@ JSCOP_DIR="${2:-$ROOT/../shared/jscop-polly19}"
 CLANG="${CLANG:-clang-19}"
 STRATEGY="$ROOT/Configs/pluto.json"
 KERNELS="gemm 2mm jacobi-2d seidel-2d covariance lu"
+EMITTED="gemm 2mm atax mvt syrk"
 TIMED="gemm:LARGE 2mm:LARGE jacobi-2d:LARGE seidel-2d:MEDIUM"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/polly-roundtrip.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
@@ -106,6 +110,26 @@ for k in $KERNELS; do
     fi
   else
     row "$k" "yes" "$scheduled" "NO" "-" "$(grep -m1 -v '^Reading\|^$' "$d/imported.log" | cut -c1-60)"; failures=$((failures + 1))
+  fi
+done
+
+# 1b. --emit jscop: polyc's own SCoP of the kernel in place of Polly's export
+#     (kernels whose Polly SCoP is polyc's: docs/jscop.md).
+for k in $EMITTED; do
+  d="$WORK/emit-$k"; mkdir -p "$d"
+  src="$d/$k.c"
+  "$POLYC" "$ROOT/Kernels/polybench/$k.loop" --emit program --dataset SMALL -o "$src" 2>/dev/null || continue
+  export_scops "$d/exported" "$src" -DPOLYBENCH_DUMP_ARRAYS
+  cp -r "$d/exported" "$d/emitted"
+  target=$(ls "$d/emitted"/kernel_*.jscop 2>/dev/null | head -1)
+  if [ -z "$target" ] || ! "$POLYC" "$ROOT/Kernels/polybench/$k.loop" --config "$STRATEGY" --emit jscop -o "$target" 2>"$d/emit.log"; then
+    row "emit-jscop/$k" "yes" "NO" "-" "-" "polyc --emit jscop failed"; failures=$((failures + 1)); continue
+  fi
+  reference_build "$src" "$d/ref" -DPOLYBENCH_DUMP_ARRAYS
+  if import_build "$d/emitted" "$src" "$d/imported" -DPOLYBENCH_DUMP_ARRAYS && same_output "$d/ref" "$d/imported"; then
+    row "emit-jscop/$k" "yes" "1/1" "yes" "yes" "polyc --emit jscop as $(basename "$target")"
+  else
+    row "emit-jscop/$k" "yes" "1/1" "NO" "-" "$(grep -m1 -v '^Reading\|^$' "$d/imported.log" | cut -c1-60)"; failures=$((failures + 1))
   fi
 done
 
