@@ -23,6 +23,8 @@ struct Polyc: ParsableCommand {
       polyc KERNEL.loop --config STRATEGY.json [--emit c|program|schedule|deps|scop|jscop|ast|npu]
       polyc bench ...          PolyBench-style campaigns (docs/bench.md)
       polyc npu KERNEL.loop    compile to the simulated NPU, simulate, check bit for bit (docs/npu.md)
+      polyc tune KERNEL.loop   search the strategy space of one kernel (docs/tune.md)
+      polyc jscop IN.jscop     schedule a SCoP exported by Polly and write it back (docs/jscop.md)
       See README.md and docs/ for the loop language, strategies and the NPU.
       """,
     version: polycVersion,
