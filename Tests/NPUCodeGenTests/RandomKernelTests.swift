@@ -10,17 +10,7 @@ import NPU
 import Testing
 import TestSupport
 
-/// SplitMix64: the generator's own, so that a seed means the same kernel everywhere.
-struct SeededGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(next() % UInt64(r.count)) }
+extension SplitMix64 {
   mutating func bool() -> Bool { next() & 1 == 1 }
   mutating func shuffled<T>(_ xs: [T]) -> [T] {
     var a = xs
@@ -32,7 +22,7 @@ struct SeededGenerator {
 enum RandomConvKernel {
   /// A `.loop` text for `seed`.
   static func source(seed: UInt64) -> String {
-    var g = SeededGenerator(state: seed)
+    var g = SplitMix64(seed: seed)
     let kh = g.int(1...3), kw = g.int(1...3), sh = g.int(1...2), sw = g.int(1...2)
     let dh = kh > 1 ? g.int(1...2) : 1, dw = kw > 1 ? g.int(1...2) : 1
     let effH = (kh - 1) * dh + 1, effW = (kw - 1) * dw + 1
