@@ -32,7 +32,7 @@ let package = Package(
     ], swiftSettings: v5),
     .executableTarget(name: "EmbedExample", dependencies: ["Driver", "Frontend", "Scheduler", "NPU", "NPUCodeGen"],
                       path: "Examples/EmbedExample", swiftSettings: v5),
-    .target(name: "TestSupport", dependencies: ["Driver"], path: "Tests/TestSupport", swiftSettings: v5),
+    .target(name: "TestSupport", dependencies: ["Driver", "NPU"], path: "Tests/TestSupport", swiftSettings: v5),
     .testTarget(name: "ISLTests", dependencies: ["ISL"], swiftSettings: v5),
     .testTarget(name: "FrontendTests", dependencies: ["Frontend"], swiftSettings: v5),
     .testTarget(name: "ModelTests", dependencies: ["TestSupport", "Model", "Frontend", "ISL"], swiftSettings: v5),

@@ -184,7 +184,7 @@ struct ElementwiseRecognizer {
       }
       parsed.append(ElementwiseRead(array: r.array, subscripts: r.subscripts, layout: layout, tap: tap))
     }
-    try tz.checkInBounds(s)
+    try tz.checkReadsInBounds(s, part: "elementwise")
     var translator = Translator(r: self, reads: parsed, channel: s.iterators[c])
     let expression = try translator.tensor(s.value, outermost: true)
     return NPUElementwiseKernel(
@@ -280,20 +280,6 @@ struct Translator {
   }
 }
 
-extension Tensorizer {
-  /// With isl: every array element `s` reads lies inside its array.
-  func checkInBounds(_ s: StatementInfo) throws {
-    let fixed = try ISL.Set(scop.ctx, fixedParams)
-    for access in s.reads {
-      guard let info = scop.arrays.first(where: { $0.name == access.array }), !info.extent.isEmpty else { continue }
-      let touched = try concreteDomain(s).apply(try ISL.Map(scop.ctx, access.relation))
-      let extent = try ISL.Set(scop.ctx, info.extent).intersectParams(fixed)
-      guard try touched.isSubset(of: extent) else {
-        throw fail("elementwise", s.name, "reads '\(access.array)' outside its bounds for \(sizeText)")
-      }
-    }
-  }
-}
 
 extension NPUElementwiseKernel {
   /// How a parameter is used, for realistic values: multipliers, shifts, zero points.

@@ -152,19 +152,8 @@ public enum NPUCodeGen {
 
   /// `schedule` with an `npu_gemm` mark above the outermost band that schedules `statement`.
   public static func mark(_ schedule: Schedule, statement: String) throws -> Schedule {
-    var node = try schedule.root()
-    while true {
-      if try node.kind() == .band { return try node.insertMark(markName).schedule() }
-      let n = try node.childCount()
-      guard n > 0 else { return schedule }
-      var next: ScheduleNode?
-      for c in 0..<n {
-        let child = try node.child(c)
-        if try ScheduleTiling.reaches(child, statement) { next = child; break }
-      }
-      guard let found = next else { return schedule }
-      node = found
-    }
+    guard let band = try ScheduleTiling.path(to: statement, in: schedule).first(where: { try $0.kind() == .band }) else { return schedule }
+    return try band.insertMark(markName).schedule()
   }
 
   /// Lowers the kernel on deterministic data; falls back to single
@@ -173,21 +162,19 @@ public enum NPUCodeGen {
   public static func lower(_ k: NPUKernel, seed: UInt64, scop: Scop? = nil) throws -> NPUCompiledKernel {
     var k = k
     let data = try k.data(seed: seed)
-    do {
+    func build(_ k: inout NPUKernel) throws -> NPUCompiledKernel {
       var program = try NPULowering.lower(.conv2d(data.workload), hw: k.hardware, options: k.plan.lowering)
       program.usefulMACs = k.usefulMACs
       if let scop, !k.gemm.isDepthwise { k.plan.notes.append(try k.checkFootprint(program, scop: scop)) }
       return NPUCompiledKernel(kernel: k, data: data.kernel, program: program, reference: NPUWorkload.conv2d(data.workload).referenceOutput())
-    } catch NPULoweringError.tilesDoNotFit(let why) where k.plan.lowering.doubleBuffer {
-      k.plan.notes.append("npu: no tile fits twice in the scratchpads (\(why)): single buffering")
-      k.plan.lowering.doubleBuffer = false
+    }
+    do {
       do {
-        var program = try NPULowering.lower(.conv2d(data.workload), hw: k.hardware, options: k.plan.lowering)
-        program.usefulMACs = k.usefulMACs
-        if let scop, !k.gemm.isDepthwise { k.plan.notes.append(try k.checkFootprint(program, scop: scop)) }
-        return NPUCompiledKernel(kernel: k, data: data.kernel, program: program, reference: NPUWorkload.conv2d(data.workload).referenceOutput())
-      } catch let e as NPULoweringError {
-        throw NPUCodeGenError(kernel: k.name, statement: k.gemm.statement, part: "lowering", message: e.description)
+        return try build(&k)
+      } catch NPULoweringError.tilesDoNotFit(let why) where k.plan.lowering.doubleBuffer {
+        k.plan.notes.append("npu: no tile fits twice in the scratchpads (\(why)): single buffering")
+        k.plan.lowering.doubleBuffer = false
+        return try build(&k)
       }
     } catch let e as NPULoweringError {
       throw NPUCodeGenError(kernel: k.name, statement: k.gemm.statement, part: "lowering", message: e.description)

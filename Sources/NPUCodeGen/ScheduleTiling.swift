@@ -46,41 +46,37 @@ enum ScheduleTiling {
     return try set.sets().contains { $0.tupleName == statement }
   }
 
+  /// The nodes from the root down to `statement`'s leaf (at a sequence or
+  /// set, the child whose filter lets the statement through).
+  static func path(to statement: String, in schedule: Schedule) throws -> [ScheduleNode] {
+    var out = [try schedule.root()]
+    while true {
+      let node = out[out.count - 1]
+      let children = try node.childCount()
+      guard children > 0 else { return out }
+      guard let next = try (0..<children).lazy.map({ try node.child($0) }).first(where: { try reaches($0, statement) }) else { return out }
+      out.append(next)
+    }
+  }
+
   /// The band members above `statement`'s leaf, outermost first.
   static func loops(of statement: String, iterators: [String], in schedule: Schedule) throws -> [ScheduledLoop] {
     var out: [ScheduledLoop] = []
-    var node = try schedule.root()
-    while true {
-      switch try node.kind() {
-      case .band:
-        let partial = try node.bandPartialSchedule()
-        let n = try node.bandMemberCount()
-        for m in 0..<n {
-          let maps = try partial.member(m).maps()
-          let map = maps.first { $0.domainTupleName == statement }
-          guard let map else { continue }
-          let f = try map.affineFunctions()?.first
-          if let f, f.support.isEmpty { continue }
-          var iterator: String?
-          if let f, f.support.count == 1, abs(f.inputs[f.support[0]]) == 1, !f.hasParameters {
-            iterator = iterators[f.support[0]]
-          }
-          out.append(ScheduledLoop(iterator: iterator, member: m, bandMembers: n))
+    for node in try path(to: statement, in: schedule) where try node.kind() == .band {
+      let partial = try node.bandPartialSchedule()
+      let n = try node.bandMemberCount()
+      for m in 0..<n {
+        guard let map = try partial.member(m).maps().first(where: { $0.domainTupleName == statement }) else { continue }
+        let f = try map.affineFunctions()?.first
+        if let f, f.support.isEmpty { continue }
+        var iterator: String?
+        if let f, f.support.count == 1, abs(f.inputs[f.support[0]]) == 1, !f.hasParameters {
+          iterator = iterators[f.support[0]]
         }
-      default:
-        break
+        out.append(ScheduledLoop(iterator: iterator, member: m, bandMembers: n))
       }
-      let children = try node.childCount()
-      guard children > 0 else { return out }
-      if children == 1 { node = try node.child(0); continue }
-      var next: ScheduleNode?
-      for c in 0..<children {
-        let child = try node.child(c)
-        if try reaches(child, statement) { next = child; break }
-      }
-      guard let found = next else { return out }
-      node = found
     }
+    return out
   }
 
   /// The strategy's sections the NPU does not use, as notes.

@@ -224,7 +224,8 @@ public struct Tensorizer {
     guard !found.isEmpty else { throw lastError! }
     let preferred = found.sorted { score($0) > score($1) }[0]
     try checkDomain(s, preferred)
-    try checkInputInBounds(s, preferred)
+    try checkReadsInBounds(s, arrays: [preferred.input.array], part: "gemm",
+                           hint: " (padding must be a guard or loop bounds that skip padded positions)")
     return preferred
   }
 
@@ -461,14 +462,17 @@ public struct Tensorizer {
     }
   }
 
-  /// With isl: every input element read lies inside the input array.
-  func checkInputInBounds(_ s: StatementInfo, _ t: TensorizedReduction) throws {
-    guard let access = s.reads.first(where: { $0.array == t.input.array }), let info = scop.arrays.first(where: { $0.name == t.input.array }) else { return }
+  /// With isl: every element `s` reads of `arrays` (all its reads when nil) lies inside its array.
+  func checkReadsInBounds(_ s: StatementInfo, arrays: Swift.Set<String>? = nil, part: String, hint: String = "") throws {
     let fixed = try ISL.Set(scop.ctx, fixedParams)
-    let touched = try concreteDomain(s).apply(try ISL.Map(scop.ctx, access.relation))
-    let extent = try ISL.Set(scop.ctx, info.extent).intersectParams(fixed)
-    guard try touched.isSubset(of: extent) else {
-      throw fail("gemm", s.name, "reads '\(t.input.array)' outside its bounds for \(sizeText) (padding must be a guard or loop bounds that skip padded positions)")
+    for access in s.reads where arrays?.contains(access.array) ?? true {
+      guard let info = scop.arrays.first(where: { $0.name == access.array }), !info.extent.isEmpty else { continue }
+      let touched = try concreteDomain(s).apply(try ISL.Map(scop.ctx, access.relation))
+      let extent = try ISL.Set(scop.ctx, info.extent).intersectParams(fixed)
+      guard try touched.isSubset(of: extent) else {
+        throw fail(part, s.name, "reads '\(access.array)' outside its bounds for \(sizeText)\(hint)")
+      }
     }
   }
+
 }

@@ -22,24 +22,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-/// Steele, Lea and Flood's SplitMix64: small, fast, and the same everywhere.
-public struct SplitMix64 {
-  public private(set) var state: UInt64
+import NPU
 
-  public init(seed: UInt64) { state = seed }
+/// Steele, Lea and Flood's SplitMix64: NPU's `DeterministicRandom`, with the
+/// draws the program generator uses.
+public typealias SplitMix64 = DeterministicRandom
 
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
+extension DeterministicRandom {
   /// A number in `range`.
-  public mutating func int(_ range: ClosedRange<Int>) -> Int {
-    range.lowerBound + Int(next() % UInt64(range.count))
-  }
+  public mutating func int(_ range: ClosedRange<Int>) -> Int { int(in: range) }
 
   /// True with probability `percent`/100.
   public mutating func chance(_ percent: Int) -> Bool { int(0...99) < percent }
