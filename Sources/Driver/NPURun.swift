@@ -171,17 +171,18 @@ public enum NPURunner {
     return out
   }
 
+  /// A strategy's `target.hardware` path, relative to the strategy file unless absolute.
+  public static func resolvedHardwarePath(_ path: String, strategyFile: String) -> String {
+    path.hasPrefix("/") ? path
+      : URL(fileURLWithPath: strategyFile).deletingLastPathComponent().appendingPathComponent(path).standardizedFileURL.path
+  }
+
   /// The hardware of a run: `override` (`--hw`), else the strategy's
   /// `target.hardware` (relative to the strategy file), else npu16.
   public static func hardware(strategy: Strategy, override: HardwareConfig?) throws -> HardwareConfig {
     if let override { return override }
     guard let path = strategy.target.hardware else { return .npu16 }
-    let resolved: String
-    if path.hasPrefix("/") {
-      resolved = path
-    } else {
-      resolved = URL(fileURLWithPath: strategy.sourcePath).deletingLastPathComponent().appendingPathComponent(path).path
-    }
+    let resolved = resolvedHardwarePath(path, strategyFile: strategy.sourcePath)
     do {
       return try HardwareConfig.load(path: resolved)
     } catch {

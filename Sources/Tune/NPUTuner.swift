@@ -125,8 +125,7 @@ public struct NPUTuner {
       object["tiling"] = tiling
     }
     if let dir, var target = object["target"] as? [String: Any], let hw = target["hardware"] as? String, !hw.hasPrefix("/") {
-      let resolved = URL(fileURLWithPath: baseStrategyPath).deletingLastPathComponent().appendingPathComponent(hw).standardizedFileURL.path
-      target["hardware"] = Self.relativePath(from: dir, to: resolved)
+      target["hardware"] = Self.relativePath(from: dir, to: NPURunner.resolvedHardwarePath(hw, strategyFile: baseStrategyPath))
       object["target"] = target
     }
     return object
