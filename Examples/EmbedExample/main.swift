@@ -2,11 +2,11 @@
 // string, a strategy built in code, the schedule checked and inspected, C and
 // an NPU program produced. `make test` builds and runs it.
 
-import Driver
-import Frontend
-import NPU
-import NPUCodeGen
-import Scheduler
+import PolycDriver
+import PolycFrontend
+import PolycNPU
+import PolycNPUCodeGen
+import PolycScheduler
 import Foundation
 
 let source = """

@@ -6,8 +6,8 @@
 //===----------------------------------------------------------------------===//
 
 import ArgumentParser
-import Bench
-import Driver
+import PolycBench
+import PolycDriver
 import Foundation
 
 struct BenchCommand: ParsableCommand {

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import ArgumentParser
-import Driver
+import PolycDriver
 import Foundation
 
 struct JSCoPCommand: ParsableCommand {

@@ -8,9 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 import ArgumentParser
-import Driver
+import PolycDriver
 import Foundation
-import NPU
+import PolycNPU
 
 struct NPUCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

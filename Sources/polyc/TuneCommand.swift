@@ -7,10 +7,10 @@
 //===----------------------------------------------------------------------===//
 
 import ArgumentParser
-import Driver
+import PolycDriver
 import Foundation
-import NPU
-import Tune
+import PolycNPU
+import PolycTune
 
 struct TuneCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -6,11 +6,11 @@
 //===----------------------------------------------------------------------===//
 
 import ArgumentParser
-import Driver
-import Scheduler
+import PolycDriver
+import PolycScheduler
 import Foundation
-import ISL
-import NPU
+import PolycISL
+import PolycNPU
 
 /// `polyc --version`.
 let polycVersion = "polyc 0.5.0 (\(Context.islVersion.trimmingCharacters(in: .whitespacesAndNewlines)))"

@@ -2,8 +2,8 @@
 // a variant whose output differs from the original's is reported as failed,
 // never as fast.
 
-@testable import Bench
-import Driver
+@testable import PolycBench
+import PolycDriver
 import Foundation
 import Testing
 import TestSupport

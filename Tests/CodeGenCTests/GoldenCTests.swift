@@ -4,13 +4,13 @@
 // `gcc -O3 -march=native -fopenmp -Wall` without a warning.
 // Record mode: POLYC_RECORD_GOLDEN=1 rewrites the files under Golden/.
 
-import CodeGenC
-import Driver
+import PolycCodeGenC
+import PolycDriver
 import Foundation
-import Scheduler
+import PolycScheduler
 import Testing
 import TestSupport
-import Transforms
+import PolycTransforms
 
 @Suite struct GoldenCTests {
   struct Case: Sendable, CustomStringConvertible {

@@ -1,12 +1,12 @@
 // How marks, bounds and parameters are printed.
 
-import CodeGenC
-import Driver
+import PolycCodeGenC
+import PolycDriver
 import Foundation
-import Scheduler
+import PolycScheduler
 import Testing
 import TestSupport
-import Transforms
+import PolycTransforms
 
 @Suite struct PragmaTests {
   static func emit(_ kernel: String, _ options: TransformOptions, emit: CEmitOptions? = nil) throws -> String {

@@ -1,7 +1,7 @@
-import Dependences
-import Frontend
-import ISL
-import Model
+import PolycDependences
+import PolycFrontend
+import PolycISL
+import PolycModel
 import Testing
 import TestSupport
 

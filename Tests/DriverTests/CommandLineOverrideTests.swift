@@ -2,7 +2,7 @@
 // the command line, schedules saved and loaded back (checked for legality),
 // the scheduled loop nest, --version and the overview of a bare `polyc`.
 
-import Driver
+import PolycDriver
 import Foundation
 import Testing
 import TestSupport

@@ -1,7 +1,7 @@
 // The polyc executable: exit status 0 on success, 1 with a located message on
 // a user error, never a crash.
 
-import Driver
+import PolycDriver
 import Foundation
 import Testing
 import TestSupport

@@ -3,7 +3,7 @@
 // path, message) and its exit status: 1 for a user error, 64 for a
 // command-line usage error (as swift-argument-parser does).
 
-import Driver
+import PolycDriver
 import Foundation
 import Testing
 import TestSupport

@@ -9,11 +9,11 @@
 // inputs per parser (read by this test code only). After a crash, the input
 // being run is in $TMPDIR/polyc-fuzz-<parser>.last.
 
-import Driver
+import PolycDriver
 import Foundation
-import Frontend
-import NPU
-import Scheduler
+import PolycFrontend
+import PolycNPU
+import PolycScheduler
 import Testing
 import TestSupport
 

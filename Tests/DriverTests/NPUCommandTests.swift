@@ -2,10 +2,10 @@
 // byte for byte, the output of the same kernel compiled by polyc's CPU backend; the CLI's JSON
 // report, hardware-file errors, `--emit npu`, mapping errors and the float kernel's SQNR.
 
-import Driver
+import PolycDriver
 import Foundation
-import NPU
-import NPUCodeGen
+import PolycNPU
+import PolycNPUCodeGen
 import Testing
 import TestSupport
 

@@ -1,7 +1,7 @@
 // `for i in reverse lo ..< hi step k`: the forward loop's values, descending,
 // in the kernel body (scheduled by isl's AST generator) and in host code.
 
-import Driver
+import PolycDriver
 import Foundation
 import Testing
 import TestSupport

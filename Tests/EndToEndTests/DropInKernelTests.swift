@@ -2,7 +2,7 @@
 // name and parameter types (checked by compiling it after PolyBench's
 // prototype, in C99 VLA form), not static, no main, no warnings.
 
-import Driver
+import PolycDriver
 import Foundation
 import Testing
 import TestSupport

@@ -3,7 +3,7 @@
 // `gcc -O2 -fopenmp -ffp-contract=off` and run with two OpenMP threads,
 // writes the dump PolyBench/C 4.2.1 writes (MINI and SMALL).
 
-import Driver
+import PolycDriver
 import Foundation
 import Testing
 import TestSupport

@@ -3,7 +3,7 @@
 // `cc -O2 -Wall` without warnings and write the dump PolyBench's own program
 // writes (Tests/Inputs/polybench-ref, MINI and SMALL).
 
-import Driver
+import PolycDriver
 import Foundation
 import Testing
 import TestSupport

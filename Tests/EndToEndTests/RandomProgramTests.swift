@@ -9,7 +9,7 @@
 // POLYC_FUZZ_PRINT=1 prints each program, POLYC_FUZZ_SHRINK=K bounds the
 // shrinking to K candidate programs (default 40).
 
-import Driver
+import PolycDriver
 import Foundation
 import Testing
 import TestSupport

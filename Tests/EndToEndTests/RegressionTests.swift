@@ -2,7 +2,7 @@
 // preset, built with OpenMP and run with two threads, each writes the dump of
 // its original schedule (the identity preset, built without OpenMP).
 
-import Driver
+import PolycDriver
 import Foundation
 import Testing
 import TestSupport

@@ -1,7 +1,7 @@
 //===- AcceptedKernelTests.swift - Valid kernels load and fill the tables ===//
 
 import Testing
-@testable import Frontend
+@testable import PolycFrontend
 
 @Suite struct AcceptedKernelTests {
   @Test func gemmFromTheSpecificationLoads() throws {

@@ -1,7 +1,7 @@
 //===- AffinityErrorTests.swift - Non-affine kernel bodies are rejected ---===//
 
 import Testing
-@testable import Frontend
+@testable import PolycFrontend
 
 @Suite struct AffinityErrorTests {
   @Test func nonAffineSubscriptMatchesTheSpecificationExample() throws {

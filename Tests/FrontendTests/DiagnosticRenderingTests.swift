@@ -2,7 +2,7 @@
 
 import Foundation
 import Testing
-@testable import Frontend
+@testable import PolycFrontend
 
 @Suite struct DiagnosticRenderingTests {
   @Test func caretPaddingKeepsTabs() throws {

@@ -1,7 +1,7 @@
 // Queries on expression trees that later stages rely on.
 
 import Testing
-@testable import Frontend
+@testable import PolycFrontend
 
 @Suite struct ExprQueryTests {
   static let at = SourceLocation(line: 1, column: 1, offset: 0)

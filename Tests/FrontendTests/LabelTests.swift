@@ -1,7 +1,7 @@
 //===- LabelTests.swift - Auto-naming of kernel statements ----------------===//
 
 import Testing
-@testable import Frontend
+@testable import PolycFrontend
 
 @Suite struct LabelTests {
   @Test func unlabelledStatementsAreNamedInTextualOrder() throws {

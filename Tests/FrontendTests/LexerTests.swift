@@ -1,7 +1,7 @@
 //===- LexerTests.swift - Literals, ranges and line continuation ---------===//
 
 import Testing
-@testable import Frontend
+@testable import PolycFrontend
 
 @Suite struct LexerTests {
   func kinds(_ text: String) throws -> [TokenKind] {

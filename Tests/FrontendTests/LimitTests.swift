@@ -8,7 +8,7 @@
 
 import Foundation
 import Testing
-@testable import Frontend
+@testable import PolycFrontend
 
 @Suite struct LimitTests {
   func expectDiagnostic(_ source: String, line: Int, column: Int, _ message: String,

@@ -1,7 +1,7 @@
 //===- NameErrorTests.swift - Undeclared, duplicate and shadowing names ---===//
 
 import Testing
-@testable import Frontend
+@testable import PolycFrontend
 
 @Suite struct NameErrorTests {
   @Test func undeclaredArray() {

@@ -1,7 +1,7 @@
 //===- QuantIntrinsicTests.swift - sat_rdhm, rdiv_pot, shl, clamp ---------===//
 
 import Testing
-@testable import Frontend
+@testable import PolycFrontend
 
 @Suite struct QuantIntrinsicTests {
   let header = "kernel q(n, z: i32, w: i64, A: in i8[n], B: inout i32[n], C: out i8[n], F: in f32[n]) {\n"

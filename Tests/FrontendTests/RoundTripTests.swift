@@ -1,7 +1,7 @@
 //===- RoundTripTests.swift - ASTPrinter output parses to the same tree ---===//
 
 import Testing
-@testable import Frontend
+@testable import PolycFrontend
 
 @Suite struct RoundTripTests {
   static let sources: [String] = [

@@ -1,7 +1,7 @@
 //===- SectionErrorTests.swift - assume, dataset, init and dump errors ----===//
 
 import Testing
-@testable import Frontend
+@testable import PolycFrontend
 
 @Suite struct SectionErrorTests {
   @Test func datasetMissingASizeParameter() {

@@ -1,7 +1,7 @@
 //===- SyntaxErrorTests.swift - Lexical and grammar errors ----------------===//
 
 import Testing
-@testable import Frontend
+@testable import PolycFrontend
 
 @Suite struct SyntaxErrorTests {
   @Test func missingClosingBraceIsReportedAtTheEndOfTheFile() {

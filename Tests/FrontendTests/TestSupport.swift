@@ -1,7 +1,7 @@
 //===- TestSupport.swift - Helpers shared by the frontend tests -----------===//
 
 import Testing
-@testable import Frontend
+@testable import PolycFrontend
 
 /// The gemm kernel of docs/language.md.
 let gemmSource = """

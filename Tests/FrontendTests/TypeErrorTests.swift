@@ -1,7 +1,7 @@
 //===- TypeErrorTests.swift - Arity, type and assignment errors -----------===//
 
 import Testing
-@testable import Frontend
+@testable import PolycFrontend
 
 @Suite struct ArityErrorTests {
   @Test func arrayAccessedWithTooFewSubscripts() {

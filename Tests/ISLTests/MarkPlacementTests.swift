@@ -3,7 +3,7 @@
 // must not move onto the loop below (that loop may carry dependences: the
 // data race of issue 12).
 
-import ISL
+import PolycISL
 import Testing
 
 @Suite struct MarkPlacementTests {

@@ -1,4 +1,4 @@
-import ISL
+import PolycISL
 import Testing
 
 @Suite struct WrapperTests {

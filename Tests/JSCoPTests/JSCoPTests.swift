@@ -4,12 +4,12 @@
 // pluto preset and judged by properties (every dependence satisfied, one
 // flat schedule per statement, all of the same length).
 
-import Dependences
-import Driver
+import PolycDependences
+import PolycDriver
 import Foundation
-import ISL
-import Model
-import Scheduler
+import PolycISL
+import PolycModel
+import PolycScheduler
 import Testing
 import TestSupport
 

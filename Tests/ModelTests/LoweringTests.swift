@@ -1,6 +1,6 @@
-import Frontend
-import ISL
-import Model
+import PolycFrontend
+import PolycISL
+import PolycModel
 import Foundation
 import Testing
 import TestSupport

@@ -1,8 +1,8 @@
 //===- ScalarExpansionTests.swift - Privatising kernel-local scalars ------===//
 
-import Frontend
-import ISL
-import Model
+import PolycFrontend
+import PolycISL
+import PolycModel
 import Testing
 
 @Suite struct ScalarExpansionTests {

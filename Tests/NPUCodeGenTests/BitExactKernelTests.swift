@@ -2,9 +2,9 @@
 // GEMM block, size 1, larger than the scratchpads) runs on the simulator and
 // equals, byte for byte, the same kernel compiled to C by polyc and run natively.
 
-import Driver
-import NPU
-import NPUCodeGen
+import PolycDriver
+import PolycNPU
+import PolycNPUCodeGen
 import Testing
 import TestSupport
 

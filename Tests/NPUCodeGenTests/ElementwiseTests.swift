@@ -2,9 +2,9 @@
 // (taps from the access relations, parameters as constant rows), and the
 // forms the ALU cannot run (errors naming the statement and subexpression).
 
-import Driver
-import NPU
-import NPUCodeGen
+import PolycDriver
+import PolycNPU
+import PolycNPUCodeGen
 import Testing
 import TestSupport
 

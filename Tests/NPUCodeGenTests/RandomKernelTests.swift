@@ -4,9 +4,9 @@
 // forms. Each must map onto the NPU and equal, byte for byte, the same kernel
 // compiled to C by polyc. A failure prints the seed and the kernel.
 
-import Driver
+import PolycDriver
 import Foundation
-import NPU
+import PolycNPU
 import Testing
 import TestSupport
 

@@ -2,12 +2,12 @@
 // trees, tile sizes from the strategy, the NPU model when they are 'auto',
 // notes for what the NPU cannot follow, errors for tiles that cannot fit.
 
-import Driver
+import PolycDriver
 import Foundation
-import ISL
-import NPU
-import NPUCodeGen
-import Scheduler
+import PolycISL
+import PolycNPU
+import PolycNPUCodeGen
+import PolycScheduler
 import Testing
 import TestSupport
 

@@ -1,13 +1,13 @@
 // Shared helpers of the NPU backend tests: compile a kernel from text, analyze it.
 
-import Driver
+import PolycDriver
 import Foundation
-import Frontend
-import ISL
-import Model
-import NPU
-import NPUCodeGen
-import Scheduler
+import PolycFrontend
+import PolycISL
+import PolycModel
+import PolycNPU
+import PolycNPUCodeGen
+import PolycScheduler
 import TestSupport
 
 enum NPUTestSupport {

@@ -2,9 +2,9 @@
 // operand layouts for several loop orders and layouts (positive), and kernels
 // that are not a GEMM (negative: the error names the statement and the reason).
 
-import Driver
-import NPU
-import NPUCodeGen
+import PolycDriver
+import PolycNPU
+import PolycNPUCodeGen
 import Testing
 import TestSupport
 

@@ -1,5 +1,5 @@
 import Testing
-@testable import NPU
+@testable import PolycNPU
 
 /// Text assembly: canonical round trips and malformed-line errors.
 @Suite struct AssemblerTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import NPU
+@testable import PolycNPU
 
 /// Every fault is a typed error naming the instruction; nothing hangs or crashes.
 @Suite struct FaultDetectionTests {

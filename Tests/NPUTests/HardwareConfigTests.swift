@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NPU
+@testable import PolycNPU
 
 /// Hardware descriptions: the shipped files, defaults, and errors that name the JSON key path.
 @Suite struct HardwareConfigTests {

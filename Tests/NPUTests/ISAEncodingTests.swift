@@ -1,5 +1,5 @@
 import Testing
-@testable import NPU
+@testable import PolycNPU
 
 /// The 128-bit binary encoding: round trips and typed errors.
 @Suite struct ISAEncodingTests {

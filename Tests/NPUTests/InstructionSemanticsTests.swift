@@ -1,5 +1,5 @@
 import Testing
-@testable import NPU
+@testable import PolycNPU
 
 /// One test per instruction kind, on a 4x4 core, checked against hand-computed values.
 @Suite struct InstructionSemanticsTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import NPU
+@testable import PolycNPU
 
 /// Properties of lowered programs: legal tiles, balanced tokens, DRAM layout, options, errors.
 @Suite struct LoweringTests {

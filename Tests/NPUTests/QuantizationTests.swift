@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NPU
+@testable import PolycNPU
 
 /// The TFLite/gemmlowp fixed-point math and the float -> int8 quantization library.
 @Suite struct QuantizationTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import NPU
+@testable import PolycNPU
 
 /// Bit-exact equality of the simulated NPU output and the CPU reference, over shapes that are
 /// not multiples of the core size, several tilings, buffering modes and hardware configs.

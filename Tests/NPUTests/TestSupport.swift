@@ -1,5 +1,5 @@
 import Foundation
-@testable import NPU
+@testable import PolycNPU
 
 /// Deterministic random instructions covering every opcode and every field range.
 enum RandomInstructions {

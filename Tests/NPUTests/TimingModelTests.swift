@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NPU
+@testable import PolycNPU
 
 /// The timed part of the simulator: DMA latency and bandwidth, GEMM and ALU throughput,
 /// concurrency of the modules and the shared DRAM channel.

@@ -1,7 +1,7 @@
 //===- CostFunctionTests.swift - What each cost function prefers ----------===//
 
-import Driver
-import Scheduler
+import PolycDriver
+import PolycScheduler
 import Testing
 
 @Suite struct CostFunctionTests {

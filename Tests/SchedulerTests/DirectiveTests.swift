@@ -1,7 +1,7 @@
 //===- DirectiveTests.swift - Per-statement directives --------------------===//
 
-import Driver
-import Scheduler
+import PolycDriver
+import PolycScheduler
 import Testing
 
 @Suite struct DirectiveTests {

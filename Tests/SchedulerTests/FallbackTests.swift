@@ -1,8 +1,8 @@
 //===- FallbackTests.swift - Budgets and the fallback chain ---------------===//
 
-import Driver
+import PolycDriver
 import Foundation
-import Scheduler
+import PolycScheduler
 import Testing
 
 @Suite struct FallbackTests {

@@ -1,7 +1,7 @@
 //===- FusionTests.swift - Fusion policies --------------------------------===//
 
-import Driver
-import Scheduler
+import PolycDriver
+import PolycScheduler
 import Testing
 
 @Suite struct FusionTests {

@@ -1,7 +1,7 @@
 //===- PlutoPresetTests.swift - What Pluto's preset must find -------------===//
 
-import Driver
-import Scheduler
+import PolycDriver
+import PolycScheduler
 import Testing
 
 @Suite struct PlutoPresetTests {

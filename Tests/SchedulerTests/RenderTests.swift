@@ -1,7 +1,7 @@
 //===- RenderTests.swift - polyc --emit schedule --------------------------===//
 
-import Driver
-import Scheduler
+import PolycDriver
+import PolycScheduler
 import Testing
 
 @Suite struct RenderTests {

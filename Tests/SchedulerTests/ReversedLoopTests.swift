@@ -1,7 +1,7 @@
 //===- ReversedLoopTests.swift - Bands through reversed loops -------------===//
 
-import Driver
-import Scheduler
+import PolycDriver
+import PolycScheduler
 import Testing
 
 @Suite struct ReversedLoopTests {

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-import Driver
-import Scheduler
+import PolycDriver
+import PolycScheduler
 import Testing
 
 @Suite struct SchedulePropertyTests {

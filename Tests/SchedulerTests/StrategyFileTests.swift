@@ -1,7 +1,7 @@
 //===- StrategyFileTests.swift - Parsing and validating strategies --------===//
 
 import Foundation
-import Scheduler
+import PolycScheduler
 import Testing
 
 @Suite struct StrategyFileTests {

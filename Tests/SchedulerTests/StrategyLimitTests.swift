@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 import Foundation
-import Scheduler
+import PolycScheduler
 import Testing
 
 @Suite struct StrategyLimitTests {

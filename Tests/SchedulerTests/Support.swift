@@ -1,9 +1,9 @@
 //===- Support.swift - Helpers of the scheduler tests ---------------------===//
 
-import Driver
+import PolycDriver
 import Foundation
-import ISL
-import Scheduler
+import PolycISL
+import PolycScheduler
 
 enum Repo {
   /// The repository root (this file is Tests/SchedulerTests/Support.swift).

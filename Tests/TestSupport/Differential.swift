@@ -13,7 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-import Driver
+import PolycDriver
 import Foundation
 
 public enum Differential {

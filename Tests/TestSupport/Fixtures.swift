@@ -1,6 +1,6 @@
 //===- Fixtures.swift - Shared helpers of the test targets ----------------===//
 
-import Driver
+import PolycDriver
 import Foundation
 
 public enum Fixtures {

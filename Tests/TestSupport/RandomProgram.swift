@@ -22,7 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-import NPU
+import PolycNPU
 
 /// Steele, Lea and Flood's SplitMix64: NPU's `DeterministicRandom`, with the
 /// draws the program generator uses.

@@ -1,10 +1,10 @@
 // Innermost distribution (stencils) and unroll-and-jam (matrix products).
 
-import Driver
-import Scheduler
+import PolycDriver
+import PolycScheduler
 import Testing
 import TestSupport
-import Transforms
+import PolycTransforms
 
 @Suite struct DistributionAndJamTests {
   @Test func fusedStencilInnermostLoopIsDistributedAndVectorized() throws {

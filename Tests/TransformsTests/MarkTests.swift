@@ -3,15 +3,15 @@
 // mark, every dependence between two instances with the same prefix schedule
 // must have distance 0 in the band's first member.
 
-import Dependences
+import PolycDependences
 import Foundation
-import Driver
-import ISL
-import Model
-import Scheduler
+import PolycDriver
+import PolycISL
+import PolycModel
+import PolycScheduler
 import Testing
 import TestSupport
-import Transforms
+import PolycTransforms
 
 @Suite struct MarkTests {
   static func carriesNoDependence(_ band: ScheduleNode, _ deps: Dependences) throws -> Bool {

@@ -1,12 +1,12 @@
 // `keepSourceOrderWithoutGain`: a reordering that enables no parallel loop,
 // no vector loop and no tiling is dropped for the source order.
 
-import Driver
+import PolycDriver
 import Foundation
-import Scheduler
+import PolycScheduler
 import Testing
 import TestSupport
-import Transforms
+import PolycTransforms
 
 @Suite struct SourceOrderPolicyTests {
   static func compile(_ kernel: String, keep: Bool) throws -> Compilation {

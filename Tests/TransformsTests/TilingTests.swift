@@ -1,14 +1,14 @@
 // Tiling: the tiled tree schedules exactly the kernel's instances (complete),
 // respects every dependence (legal), and tiles only permutable bands.
 
-import Dependences
-import Driver
-import ISL
-import Model
-import Scheduler
+import PolycDependences
+import PolycDriver
+import PolycISL
+import PolycModel
+import PolycScheduler
 import Testing
 import TestSupport
-import Transforms
+import PolycTransforms
 
 @Suite struct TilingTests {
   static let kernels = ["gemm", "2mm", "syrk", "lu", "jacobi-1d", "jacobi-2d", "seidel-2d", "fdtd-2d", "heat-3d", "covariance"]

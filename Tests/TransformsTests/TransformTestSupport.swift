@@ -1,13 +1,13 @@
 // Helpers shared by the transform tests: compile a PolyBench kernel with a
 // backend and explicit transform options, and inspect the resulting tree.
 
-import Dependences
-import Driver
+import PolycDependences
+import PolycDriver
 import Foundation
-import ISL
-import Scheduler
+import PolycISL
+import PolycScheduler
 import TestSupport
-import Transforms
+import PolycTransforms
 
 enum TransformFixture {
   /// A strategy that uses `backend` and no transforms of its own.

@@ -2,12 +2,12 @@
 // candidates are filtered before simulation, duplicates are measured once,
 // and the written strategy file reproduces the reported cycles.
 
-import Driver
+import PolycDriver
 import Foundation
-import NPU
+import PolycNPU
 import Testing
 import TestSupport
-import Tune
+import PolycTune
 
 @Suite struct NPUTunerTests {
   static let kernel = "\(Fixtures.root)/Kernels/npu/qmatmul.loop"

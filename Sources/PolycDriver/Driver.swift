@@ -1,0 +1,218 @@
+//===- Driver.swift - The polyc pipeline as a library ---------------------===//
+//
+// source -> CheckedKernel -> Scop -> Dependences -> schedule (checked for
+// legality) -> C. Each stage's output is a typed value; the CLI is a thin
+// layer over `Pipeline`.
+//
+//===----------------------------------------------------------------------===//
+
+import PolycCodeGenC
+import PolycDependences
+import Foundation
+import PolycFrontend
+import PolycISL
+import PolycModel
+import PolycNPUCodeGen
+import PolycScheduler
+import PolycTransforms
+
+/// Every error the pipeline reports to a user (exit status 1).
+public enum PolycError: Error, CustomStringConvertible {
+  case source(Diagnostic)
+  case strategy(StrategyError)
+  case illegalSchedule(kernel: String, strategy: String, Violation)
+  case isl(ISLError)
+  case codegen(CodeGenError)
+  case usage(String)
+  /// A kernel, statement, tiling or hardware description the NPU backend cannot use.
+  case npu(NPUCodeGenError)
+  /// A file that cannot be read or written, a program that cannot be run.
+  case io(String)
+  case dependences(DependenceError)
+  /// A construct the polyhedral model cannot express (with its source location).
+  case lowering(LoweringError)
+  /// No backend of the strategy produced a legal schedule.
+  case scheduling(SchedulingFailure)
+  /// isl ran out of its operation budget (`budget.maxOperations` and friends).
+  case budget(ISLError)
+  /// A JSCoP file that cannot be used (with its JSON key path).
+  case jscop(JSCoPError)
+
+  public var description: String {
+    switch self {
+    case .source(let d): return d.description
+    case .strategy(let e): return e.description
+    case .illegalSchedule(let k, let s, let v): return "error: kernel '\(k)', strategy '\(s)': \(v)"
+    case .isl(let e): return "error: \(e)"
+    case .codegen(let e): return "error: \(e)"
+    case .usage(let m): return "error: \(m)"
+    case .npu(let e): return "error: \(e)"
+    case .io(let m): return "error: \(m)"
+    case .dependences(let e): return "error: \(e)"
+    case .lowering(let e): return e.description
+    case .scheduling(let e): return "error: no legal schedule: \(e)"
+    case .budget(let e): return "error: isl's operation budget ran out: \(e.message)"
+    case .jscop(let e): return e.description
+    }
+  }
+
+  /// Wraps any error thrown by a stage.
+  public static func wrap(_ error: Error) -> PolycError {
+    switch error {
+    case let e as PolycError: return e
+    case let e as Diagnostic: return .source(e)
+    case let e as StrategyError: return .strategy(e)
+    case let e as Violation: return .illegalSchedule(kernel: "?", strategy: "?", e)
+    case let e as ISLError: return e.isQuota ? .budget(e) : .isl(e)
+    case let e as CodeGenError: return .codegen(e)
+    case let e as LoweringError: return .lowering(e)
+    case let e as SchedulingFailure: return .scheduling(e)
+    case let e as NPUCodeGenError: return .npu(e)
+    case let e as DependenceError: return .dependences(e)
+    case let e as JSCoPError: return .jscop(e)
+    default: return .io("\(error)")
+    }
+  }
+}
+
+/// What `polyc` can print.
+public enum EmitKind: String, CaseIterable, Sendable {
+  case c, program, schedule, deps, scop, jscop, ast, npu
+}
+
+/// One compiled kernel: every stage's output.
+public final class Compilation {
+  public let kernel: CheckedKernel
+  public let scop: Scop
+  public let dependences: Dependences
+  public let strategy: Strategy
+  public let result: ScheduleResult
+  /// The CPU transforms applied to the scheduler's tree (tiling, marks), checked for legality.
+  public let transforms: TransformResult?
+  /// How C is printed for this compilation (pragmas, `restrict`).
+  public let emitOptions: CEmitOptions
+
+  init(kernel: CheckedKernel, scop: Scop, dependences: Dependences, strategy: Strategy, result: ScheduleResult,
+       transforms: TransformResult? = nil, emitOptions: CEmitOptions = CEmitOptions()) {
+    self.kernel = kernel
+    self.scop = scop
+    self.dependences = dependences
+    self.strategy = strategy
+    self.result = result
+    self.transforms = transforms
+    self.emitOptions = emitOptions
+  }
+
+  /// The scheduler's schedule.
+  public var schedule: Schedule { result.schedule }
+  /// The schedule C is generated from: the scheduler's, transformed.
+  public var codeSchedule: Schedule { transforms?.schedule ?? result.schedule }
+}
+
+public enum Pipeline {
+  /// Parses and checks a kernel file.
+  public static func loadKernel(path: String) throws -> CheckedKernel {
+    do { return try Frontend.load(path: path) } catch { throw PolycError.wrap(error) }
+  }
+
+  public static func loadStrategy(path: String?) throws -> Strategy {
+    guard let path else { return Strategy() }
+    do { return try Strategy.load(path: path) } catch { throw PolycError.wrap(error) }
+  }
+
+  /// Runs the pipeline up to a legal schedule: schedule, check, transform
+  /// (tiling, parallel and vector marks; `transforms` overrides what the
+  /// strategy asks for), check again.
+  ///
+  /// `loadedSchedule`: a schedule tree (isl's text, or `--emit schedule` output) used
+  /// instead of the scheduler's, checked for legality like any other (`--load-schedule`).
+  public static func compile(kernel: CheckedKernel, strategy: Strategy, ctx: Context = Context(),
+                             transforms: TransformOptions? = nil, loadedSchedule: String? = nil) throws -> Compilation {
+    do {
+      var kernel = kernel
+      var expansionNotes: [String] = []
+      if strategy.scalarExpansion {
+        let (expanded, done) = try ScalarExpansion.apply(kernel, ctx: ctx)
+        kernel = expanded
+        expansionNotes = done.map {
+          "scalar expansion: '\($0.scalar)' in \($0.statements.joined(separator: ", ")) -> \($0.array)[\($0.iterator)]"
+        }
+      }
+      let scop = try Scop.build(kernel, ctx: ctx)
+      let deps = try Dependences(scop: scop, maxOperations: strategy.dependenceOperations)
+      var result = try loadedSchedule.map { try load(schedule: $0, scop: scop, strategy: strategy) }
+        ?? SchedulerDriver.schedule(scop: scop, dependences: deps, strategy: strategy)
+      if !expansionNotes.isEmpty {
+        result = ScheduleResult(schedule: result.schedule, backend: result.backend, notes: expansionNotes + result.notes,
+                                strategyName: result.strategyName, directives: result.directives)
+      }
+      if let v = try deps.violation(of: result.schedule) {
+        throw PolycError.illegalSchedule(kernel: kernel.name, strategy: strategy.name, v)
+      }
+      let options = transforms ?? TransformOptions(strategy: strategy)
+      var transformed = try TransformPipeline.apply(schedule: result.schedule, scop: scop, dependences: deps, options: options,
+                                                    directives: result.directives)
+      if strategy.keepSourceOrderWithoutGain, options.isEnabled, result.backend != Backend.identity.rawValue,
+         strategy.directives.isEmpty, !(try transformed.gains()) {
+        result = ScheduleResult(
+          schedule: scop.originalSchedule, backend: Backend.identity.rawValue,
+          notes: result.notes + ["\(result.backend): no parallel, vector or tiled loop after the transforms; "
+            + "the source order is kept (keepSourceOrderWithoutGain)"],
+          strategyName: result.strategyName)
+        transformed = try TransformPipeline.apply(schedule: result.schedule, scop: scop, dependences: deps, options: options)
+      }
+      if let v = try deps.violation(of: try transformed.schedule.map()) {
+        throw PolycError.illegalSchedule(kernel: kernel.name, strategy: strategy.name + " (after transforms)", v)
+      }
+      return Compilation(kernel: kernel, scop: scop, dependences: deps, strategy: strategy, result: result,
+                         transforms: transformed, emitOptions: CEmitOptions(transforms: options))
+    } catch {
+      throw PolycError.wrap(error)
+    }
+  }
+
+  /// The kernel printed back as loop-language source.
+  public static func sourceText(_ k: CheckedKernel) -> String { ASTPrinter.print(k.file) }
+
+  /// The schedule tree of `--emit schedule` output (the lines between
+  /// `schedule tree:` and `summary:`), or the whole text when it is isl's own.
+  static func scheduleTreeText(_ text: String) -> String {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard let start = lines.firstIndex(where: { $0.hasPrefix("schedule tree:") }) else { return text }
+    let end = lines[(start + 1)...].firstIndex(where: { $0.hasPrefix("summary:") }) ?? lines.endIndex
+    return lines[(start + 1)..<end].map { $0.hasPrefix("  ") ? String($0.dropFirst(2)) : String($0) }.joined(separator: "\n")
+  }
+
+  /// A loaded schedule tree over exactly the kernel's statement instances.
+  static func load(schedule text: String, scop: Scop, strategy: Strategy) throws -> ScheduleResult {
+    let schedule: Schedule
+    do {
+      schedule = try Schedule(scop.ctx, scheduleTreeText(text))
+    } catch {
+      throw PolycError.usage("--load-schedule: not an isl schedule tree (\(error))")
+    }
+    guard try schedule.domain().intersectParams(scop.context).isEqual(scop.domain.intersectParams(scop.context)) else {
+      throw PolycError.usage("--load-schedule: the schedule's domain \(try schedule.domain()) is not the kernel's \(scop.domain)")
+    }
+    return ScheduleResult(schedule: schedule, backend: "loaded", notes: ["schedule loaded from a file (--load-schedule)"],
+                          strategyName: strategy.name)
+  }
+
+  /// Produces the text of one `--emit` kind.
+  public static func emit(_ kind: EmitKind, _ c: Compilation, dataset: String? = nil) throws -> String {
+    do {
+      switch kind {
+      case .c: return try CEmitter.emitKernel(scop: c.scop, schedule: c.codeSchedule, options: c.emitOptions)
+      case .program: return try CEmitter.emitProgram(scop: c.scop, schedule: c.codeSchedule, dataset: dataset, options: c.emitOptions)
+      case .scop: return try c.scop.render()
+      case .jscop: return try JSCoP.export(c.scop, schedule: c.schedule)
+      case .deps: return try c.dependences.render()
+      case .schedule: return try c.result.render(dependences: c.dependences)
+      case .ast: return try CEmitter.scheduledLoopNest(scop: c.scop, schedule: c.codeSchedule)
+      case .npu: return try NPURunner.assembly(c, dataset: dataset)
+      }
+    } catch {
+      throw PolycError.wrap(error)
+    }
+  }
+}

@@ -1,0 +1,121 @@
+//===- Context.swift - isl context, errors and operation budgets ----------===//
+//
+// The ISL module is the only place where raw isl pointers live. Every isl
+// object is owned by one final class that frees it in `deinit` and keeps its
+// `Context` alive, so the context is freed last. isl is configured with
+// `ISL_ON_ERROR_CONTINUE`: an isl error never aborts the process; a NULL
+// result becomes a thrown `ISLError` carrying isl's message.
+//
+// One context per thread: wrappers are deliberately not Sendable.
+//
+//===----------------------------------------------------------------------===//
+
+import PolycCIsl
+
+/// An error reported by isl (or a NULL result without an error code).
+public struct ISLError: Error, CustomStringConvertible, Sendable, Equatable {
+  public enum Kind: String, Sendable {
+    case abort, alloc, unknown, `internal`, invalid, quota, unsupported, nullResult
+  }
+  public var kind: Kind
+  public var message: String
+  public var description: String { "isl error (\(kind.rawValue)): \(message)" }
+  public var localizedDescription: String { description }
+  public var isQuota: Bool { kind == .quota }
+}
+
+public final class Context {
+  let raw: OpaquePointer
+  /// When true, `deinit` switches isl to abort-on-error before freeing, so a
+  /// leaked isl object makes `isl_ctx_free` abort (used by leak tests).
+  public var abortOnLeakAtFree = false
+
+  public init() {
+    raw = isl_ctx_alloc()
+    isl_options_set_on_error(raw, ISL_ON_ERROR_CONTINUE)
+  }
+
+  deinit {
+    if abortOnLeakAtFree { isl_options_set_on_error(raw, ISL_ON_ERROR_ABORT) }
+    isl_ctx_free(raw)
+  }
+
+  /// The maximal number of isl operations before a computation fails with
+  /// a quota error (0: unlimited).
+  public var maxOperations: UInt {
+    get { UInt(isl_ctx_get_max_operations(raw)) }
+    set { isl_ctx_set_max_operations(raw, UInt(newValue)) }
+  }
+
+  public func resetOperations() { isl_ctx_reset_operations(raw) }
+
+  /// Runs `body` under an operation budget; the budget is lifted afterwards.
+  public func withBudget<T>(_ operations: UInt, _ body: () throws -> T) rethrows -> T {
+    let old = maxOperations
+    resetOperations()
+    maxOperations = operations
+    defer {
+      maxOperations = old
+      resetOperations()
+      isl_ctx_reset_error(raw)
+    }
+    return try body()
+  }
+
+  /// The pending isl error, cleared.
+  func takeError(_ fallback: String) -> ISLError {
+    let code = isl_ctx_last_error(raw)
+    let msgPtr = isl_ctx_last_error_msg(raw)
+    let msg = msgPtr.map { String(cString: $0) } ?? fallback
+    isl_ctx_reset_error(raw)
+    let kind: ISLError.Kind
+    switch code {
+    case isl_error_abort: kind = .abort
+    case isl_error_alloc: kind = .alloc
+    case isl_error_unknown: kind = .unknown
+    case isl_error_internal: kind = .internal
+    case isl_error_invalid: kind = .invalid
+    case isl_error_quota: kind = .quota
+    case isl_error_unsupported: kind = .unsupported
+    default: kind = .nullResult
+    }
+    return ISLError(kind: kind, message: msg)
+  }
+
+  /// Checks an isl result pointer; throws the pending isl error on NULL.
+  func check(_ p: OpaquePointer?, _ what: @autoclosure () -> String) throws -> OpaquePointer {
+    guard let p else { throw takeError("\(what()) returned NULL") }
+    return p
+  }
+
+  func checkBool(_ b: isl_bool, _ what: @autoclosure () -> String) throws -> Bool {
+    if b == isl_bool_error { throw takeError("\(what()) failed") }
+    return b == isl_bool_true
+  }
+
+  func checkSize(_ n: isl_size, _ what: @autoclosure () -> String) throws -> Int {
+    if n < 0 { throw takeError("\(what()) failed") }
+    return Int(n)
+  }
+
+  func checkStat(_ s: isl_stat, _ what: @autoclosure () -> String) throws {
+    if s == isl_stat_error { throw takeError("\(what()) failed") }
+  }
+
+  /// Converts an isl-allocated `char *` to a Swift string and frees it.
+  func takeString(_ p: UnsafeMutablePointer<CChar>?) -> String {
+    guard let p else { return "" }
+    defer { free(p) }
+    return String(cString: p)
+  }
+
+  /// isl's version string.
+  public static var islVersion: String { String(cString: isl_version()) }
+}
+
+/// Boxes a Swift closure for a C callback's `user` pointer.
+final class CallbackBox<T> {
+  let body: (T) throws -> Void
+  var error: Error?
+  init(_ body: @escaping (T) throws -> Void) { self.body = body }
+}

@@ -1,0 +1,49 @@
+//===- ScheduleEdits.swift - Operations used by the schedule-tree transforms ===//
+//
+// Additive wrappers used by the Transforms module: products of schedule
+// relations and AST loop types (unrolling). (UnionMap.flatRangeProduct lives
+// in Farkas.swift.)
+//
+//===----------------------------------------------------------------------===//
+
+import PolycCIsl
+
+extension Map {
+  /// `{ x -> [a, b] }` from `{ x -> [a] }` and `{ x -> [b] }` (`isl_map_flat_range_product`).
+  public func flatRangeProduct(_ o: Map) throws -> Map {
+    Map(ctx, try ctx.check(isl_map_flat_range_product(copy(), o.copy()), "isl_map_flat_range_product"))
+  }
+}
+
+extension ScheduleNode {
+  /// How isl's AST generator emits one band member.
+  public enum ASTLoopType: Sendable {
+    case `default`, atomic, unroll, separate
+  }
+
+  public func bandMemberSetASTLoopType(_ member: Int, _ type: ASTLoopType) throws -> ScheduleNode {
+    let t: isl_ast_loop_type
+    switch type {
+    case .default: t = isl_ast_loop_default
+    case .atomic: t = isl_ast_loop_atomic
+    case .unroll: t = isl_ast_loop_unroll
+    case .separate: t = isl_ast_loop_separate
+    }
+    return ScheduleNode(ctx, try ctx.check(isl_schedule_node_band_member_set_ast_loop_type(copy(), Int32(member), t),
+                                           "isl_schedule_node_band_member_set_ast_loop_type"))
+  }
+
+  /// Inserts a sequence node with one filter child per set, in order, above
+  /// this node; returns the sequence node.
+  public func insertSequence(_ filters: [UnionSet]) throws -> ScheduleNode {
+    var list = try ctx.check(isl_union_set_list_alloc(ctx.raw, Int32(filters.count)), "isl_union_set_list_alloc")
+    for f in filters { list = try ctx.check(isl_union_set_list_add(list, f.copy()), "isl_union_set_list_add") }
+    return ScheduleNode(ctx, try ctx.check(isl_schedule_node_insert_sequence(copy(), list), "isl_schedule_node_insert_sequence"))
+  }
+
+  /// The AST build options of a band, as text.
+  public func bandASTBuildOptions() throws -> String {
+    let u = UnionSet(ctx, try ctx.check(isl_schedule_node_band_get_ast_build_options(raw), "isl_schedule_node_band_get_ast_build_options"))
+    return u.description
+  }
+}

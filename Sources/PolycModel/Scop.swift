@@ -1,0 +1,123 @@
+//===- Scop.swift - The polyhedral model of a kernel ----------------------===//
+//
+// A `Scop` is the isl view of a checked kernel: one iteration domain per
+// statement, read and write access relations, the array extents, the
+// parameter context (from `assume`) and the original schedule as an isl
+// schedule tree (a sequence node per block, a one-member band per loop, the
+// loop iterator negated for `reverse` loops).
+//
+// Kernel-local scalars are zero-dimensional arrays (`sum[]`); scalar
+// parameters are read-only values, not memory, and have no accesses.
+//
+//===----------------------------------------------------------------------===//
+
+import PolycFrontend
+import PolycISL
+
+/// One array reference of a statement.
+public struct AccessInfo: Hashable, Sendable {
+  public var array: String
+  public var subscripts: [Expr]
+  public var isWrite: Bool
+  /// The access relation in isl notation, e.g. `[n] -> { S0[i, j] -> C[i, j] }`.
+  public var relation: String
+  public var location: SourceLocation
+}
+
+/// One statement of the kernel body, with everything later stages need.
+public struct StatementInfo: Hashable, Sendable {
+  public var name: String
+  /// Enclosing loop iterators, outermost first (source names).
+  public var iterators: [String]
+  /// The iteration domain in isl notation.
+  public var domain: String
+  public var target: Expr
+  public var op: AssignOp
+  public var value: Expr
+  public var accesses: [AccessInfo]
+  public var location: SourceLocation
+  public var reads: [AccessInfo] { accesses.filter { !$0.isWrite } }
+  public var writes: [AccessInfo] { accesses.filter { $0.isWrite } }
+}
+
+/// The size of an array (`C[i0, i1] : 0 <= i0 < ni and 0 <= i1 < nj`).
+public struct ArrayInfo: Hashable, Sendable {
+  public var name: String
+  public var type: ScalarType
+  public var dimensions: [Expr]
+  public var role: ArrayRole?
+  /// The extent set in isl notation.
+  public var extent: String
+}
+
+public final class Scop {
+  public let ctx: Context
+  public let kernel: CheckedKernel
+  public let statements: [StatementInfo]
+  public let arrays: [ArrayInfo]
+  /// `[ni, nj] -> { : ni >= 1 ... }`.
+  public let context: Set
+  /// The union of all statement domains (intersected with the context).
+  public let domain: UnionSet
+  public let reads: UnionMap
+  public let writes: UnionMap
+  public let originalSchedule: Schedule
+
+  init(ctx: Context, kernel: CheckedKernel, statements: [StatementInfo], arrays: [ArrayInfo], context: Set,
+       domain: UnionSet, reads: UnionMap, writes: UnionMap, originalSchedule: Schedule) {
+    self.ctx = ctx
+    self.kernel = kernel
+    self.statements = statements
+    self.arrays = arrays
+    self.context = context
+    self.domain = domain
+    self.reads = reads
+    self.writes = writes
+    self.originalSchedule = originalSchedule
+  }
+
+  /// Value-based dependences of `reads` and `writes` under `schedule`: flow
+  /// (RAW), output (WAW) and anti (WAR, the may-dependences from reads that
+  /// are not output dependences). The one formula behind `Dependences`, the
+  /// scheduler's uncoalesced validity edges and scalar expansion's check.
+  public static func memoryDependences(reads: UnionMap, writes: UnionMap, schedule: Schedule) throws
+    -> (flow: UnionMap, anti: UnionMap, output: UnionMap) {
+    let flow = try Flow.compute(sink: reads, mustSource: writes, schedule: schedule).must
+    let output = try Flow.compute(sink: writes, mustSource: writes, schedule: schedule).must
+    let war = try Flow.compute(sink: writes, mustSource: writes, maySource: reads, schedule: schedule)
+    return (flow, try war.may.subtract(output), output)
+  }
+
+  /// The isl parameter prefix, e.g. `[ni, nj, nk] -> `.
+  public var parameterPrefix: String { ScopBuilder.prefix(kernel.sizeParameters) }
+
+  public func statement(named name: String) -> StatementInfo? { statements.first { $0.name == name } }
+
+  /// Builds the model of a checked kernel.
+  public static func build(_ kernel: CheckedKernel, ctx: Context = Context()) throws -> Scop {
+    try ScopBuilder(kernel: kernel, ctx: ctx).build()
+  }
+
+  /// A readable dump of the model (`--emit scop`).
+  public func render() throws -> String {
+    var out = "kernel \(kernel.name)\n"
+    out += "context: \(try context.description)\n"
+    out += "arrays:\n"
+    for a in arrays {
+      let role = a.role.map { $0.rawValue } ?? "local"
+      out += "  \(a.name): \(role) \(a.type.rawValue) \(a.extent)\n"
+    }
+    out += "statements:\n"
+    for s in statements {
+      out += "  \(s.name) (line \(s.location.line)): \(ExprText.statement(s.target, s.op, s.value))\n"
+      out += "    domain: \(try Set(ctx, s.domain).coalesce())\n"
+      for a in s.accesses {
+        out += "    \(a.isWrite ? "write" : "read "): \(a.relation)\n"
+      }
+    }
+    out += "original schedule:\n"
+    out += try originalSchedule.description.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+    out += "\n"
+    return out
+  }
+}

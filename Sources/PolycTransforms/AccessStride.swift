@@ -1,0 +1,94 @@
+//===- AccessStride.swift - How array accesses move along one loop --------===//
+//
+// For a band member m and every access of every statement below the band:
+// take two consecutive iterations of m (all outer loops and the other
+// members fixed) and look at the difference of the accessed elements.
+// An access is *contiguous* along m when that difference is 0 (invariant) or
+// +1 in the last subscript and 0 elsewhere: a vector unit then loads or
+// broadcasts it. The intra-tile reordering and the `simd` marks use the
+// count of contiguous and non-contiguous accesses.
+//
+//===----------------------------------------------------------------------===//
+
+import PolycISL
+import PolycModel
+
+public struct StrideScore: Sendable, Equatable, Comparable {
+  /// Accesses whose element does not change along the loop.
+  public var invariant = 0
+  /// Accesses that move by one element of their last subscript.
+  public var unit = 0
+  /// Every other access (strided, gathered or scattered).
+  public var other = 0
+
+  public var contiguous: Int { invariant + unit }
+  public var allContiguous: Bool { other == 0 }
+  public static func < (a: StrideScore, b: StrideScore) -> Bool {
+    (a.other, -a.unit, -a.invariant) > (b.other, -b.unit, -b.invariant)
+  }
+}
+
+public enum AccessStride {
+  /// The stride score of band member `member` if it were the innermost loop.
+  public static func score(band: ScheduleNode, member: Int, scop: Scop, writesOnly: Bool = false) throws -> StrideScore {
+    let ctx = scop.ctx
+    let n = try band.bandMemberCount()
+    let loops = try band.prefixScheduleUnionMap().flatRangeProduct(try band.bandPartialScheduleUnionMap())
+    var score = StrideScore()
+    for schedule in try loops.maps() {
+      guard let name = schedule.domainTupleName, let st = scop.statement(named: name) else { continue }
+      let total = try schedule.outputDimensionCount()
+      let next = try Map(ctx, nextIterationMap(dims: total, at: total - n + member))
+      for access in st.accesses where access.isWrite || !writesOnly {
+        let touched = try schedule.reverse().applyRange(try Map(ctx, access.relation))
+        switch try kind(of: try moves(touched, step: next), ctx) {
+        case .invariant: score.invariant += 1
+        case .unit: score.unit += 1
+        case .other: score.other += 1
+        }
+      }
+    }
+    return score
+  }
+
+  /// True when some statement below `band` writes one element across
+  /// consecutive iterations of `member`: an accumulator (a reduction loop).
+  public static func accumulates(band: ScheduleNode, member: Int, scop: Scop) throws -> Bool {
+    try score(band: band, member: member, scop: scop, writesOnly: true).invariant > 0
+  }
+
+  /// How an access moves between consecutive iterations of a loop.
+  enum Kind { case invariant, unit, other }
+
+  /// The differences `f(step(i)) - f(i)` over the domain of `f` (a map from
+  /// iterations to array elements; `step` advances one loop by one).
+  static func moves(_ f: Map, step: Map) throws -> Set {
+    try f.reverse().applyRange(step).applyRange(f).deltas()
+  }
+
+  /// Classifies the element differences `delta` of one access.
+  static func kind(of delta: Set, _ ctx: Context) throws -> Kind {
+    let k = try delta.dimensionCount()
+    if try k == 0 || delta.isEmpty() { return .invariant }
+    let tuple = delta.tupleName ?? ""
+    if try delta.isSubset(of: try Set(ctx, fixedDelta(tuple, dims: k, last: 0))) { return .invariant }
+    if try delta.isSubset(of: try Set(ctx, unitDelta(tuple, dims: k))) { return .unit }
+    return .other
+  }
+
+  /// `{ T[v0, .., vm, ..] -> T[v0, .., vm + 1, ..] }` (`tuple` empty: anonymous).
+  static func nextIterationMap(dims: Int, at m: Int, tuple: String = "") -> String {
+    let v = (0..<dims).map { "v\($0)" }
+    var w = v
+    w[m] = "v\(m) + 1"
+    return "{ \(tuple)[\(v.joined(separator: ", "))] -> \(tuple)[\(w.joined(separator: ", "))] }"
+  }
+
+  static func fixedDelta(_ tuple: String, dims k: Int, last: Int) -> String {
+    "{ \(tuple)[" + (Array(repeating: "0", count: k - 1) + ["\(last)"]).joined(separator: ", ") + "] }"
+  }
+
+  static func unitDelta(_ tuple: String, dims k: Int) -> String {
+    "{ \(tuple)[" + (Array(repeating: "0", count: k - 1) + ["e"]).joined(separator: ", ") + "] : 0 <= e <= 1 }"
+  }
+}

@@ -1,0 +1,93 @@
+//===- BandAnalysis.swift - What the dependences allow at a band node -----===//
+//
+// Every transform asks the dependences, never the scheduler's flags, whether
+// a band may be tiled or a loop run in parallel:
+//
+//   live(B)  = { s -> t in validity : s, t reach B and prefix(s) = prefix(t) }
+//   dist(B)  = { partial(t) - partial(s) : s -> t in live(B) }
+//
+// The band is permutable when every distance vector is non-negative in every
+// member (Pluto's tiling condition). Member k is parallel when no distance
+// vector is zero in members 0..k-1 and non-zero in member k: a loop at
+// schedule depth d is parallel iff every dependence whose source and sink
+// share the outer d schedule dimensions has distance 0 at d. Dependences
+// between different children of a sequence below the prefix are not live:
+// the sequence orders them.
+//
+//===----------------------------------------------------------------------===//
+
+import PolycDependences
+import PolycISL
+import PolycModel
+
+/// What the dependences allow at one band node.
+public struct BandProperties: Sendable, Equatable, CustomStringConvertible {
+  public var memberCount: Int
+  /// Every live dependence has a non-negative distance in every member.
+  public var permutable: Bool
+  /// Per member: no live dependence is carried by this member's loop.
+  public var parallel: [Bool]
+  public var hasLiveDependences: Bool
+
+  public var firstParallelMember: Int? { parallel.firstIndex(of: true) }
+  public var description: String {
+    "\(memberCount) member(s), \(permutable ? "permutable" : "not permutable"), parallel \(parallel)"
+  }
+}
+
+/// Answers dependence questions about the nodes of one schedule tree.
+public struct DependenceOracle {
+  public let scop: Scop
+  let validity: UnionMap
+
+  public init(scop: Scop, dependences: Dependences) throws {
+    self.scop = scop
+    validity = try dependences.validity()
+  }
+
+  /// Dependences between instances that reach `node` with equal prefix schedules.
+  public func liveDependences(at node: ScheduleNode) throws -> UnionMap {
+    let domain = try node.domain()
+    let prefix = try node.prefixScheduleUnionMap()
+    let samePrefix = try prefix.applyRange(try prefix.reverse())
+    return try validity.intersectDomain(domain).intersectRange(domain).intersect(samePrefix)
+  }
+
+  /// The distance vectors of the live dependences in the band's members.
+  public func distances(at band: ScheduleNode) throws -> UnionSet {
+    let partial = try band.bandPartialScheduleUnionMap()
+    return try liveDependences(at: band).applyDomain(partial).applyRange(partial).deltas()
+  }
+
+  public func properties(of band: ScheduleNode) throws -> BandProperties {
+    let n = try band.bandMemberCount()
+    let dist = try distances(at: band)
+    let live = !(try dist.isEmpty())
+    guard live else { return BandProperties(memberCount: n, permutable: true, parallel: Array(repeating: true, count: n), hasLiveDependences: false) }
+    let permutable = try dist.intersect(try DistanceSets.anyNegative(ctx: scop.ctx, dims: n)).isEmpty()
+    var parallel: [Bool] = []
+    for k in 0..<n {
+      parallel.append(try dist.intersect(try DistanceSets.carried(ctx: scop.ctx, dims: n, at: k)).isEmpty())
+    }
+    return BandProperties(memberCount: n, permutable: permutable, parallel: parallel, hasLiveDependences: true)
+  }
+}
+
+/// Sets of distance vectors, as isl text.
+enum DistanceSets {
+  static func names(_ n: Int) -> [String] { (0..<n).map { "d\($0)" } }
+
+  /// Vectors with at least one negative component.
+  static func anyNegative(ctx: Context, dims n: Int) throws -> UnionSet {
+    let d = names(n)
+    return try UnionSet(ctx, "{ [\(d.joined(separator: ", "))] : \(d.map { "\($0) < 0" }.joined(separator: " or ")) }")
+  }
+
+  /// Vectors carried at member `k`: zero before `k`, non-zero at `k`.
+  static func carried(ctx: Context, dims n: Int, at k: Int) throws -> UnionSet {
+    let d = names(n)
+    let zeros = d[..<k].map { "\($0) = 0" }
+    let conds = zeros + ["(\(d[k]) < 0 or \(d[k]) > 0)"]
+    return try UnionSet(ctx, "{ [\(d.joined(separator: ", "))] : \(conds.joined(separator: " and ")) }")
+  }
+}

@@ -1,0 +1,71 @@
+//===- Tiling.swift - Rectangular tiling of permutable bands --------------===//
+//
+// A permutable band (every live dependence distance non-negative in every
+// member, see BandAnalysis) is tiled with isl_schedule_node_band_tile:
+//
+//   for i, for j, for k: S              for ti (step Ti), for tj, for tk:
+//                               ==>       for i in tile, for j, for k: S
+//
+// The tile band's loops step by the tile size (isl's tile_scale_tile_loops).
+// An optional second level tiles the point band again with smaller sizes.
+// A band that is not permutable or too shallow, or whose tiling would not
+// improve locality (TileReuse), is left alone with a note.
+// When the strategy asks for a wavefront and no tile loop is parallel, the
+// tile band is handed to `Wavefront`.
+//
+//===----------------------------------------------------------------------===//
+
+import PolycISL
+
+enum Tiling {
+  static func apply(_ root: ScheduleNode, _ cx: TransformContext) throws -> ScheduleNode {
+    try TreeWalk.bottomUp(root) { node in
+      guard try node.kind() == .band else { return node }
+      return try tile(node, cx)
+    }
+  }
+
+  static func tile(_ band: ScheduleNode, _ cx: TransformContext) throws -> ScheduleNode {
+    let n = try band.bandMemberCount()
+    guard n >= max(1, cx.options.minTileDepth) else {
+      cx.note("tiling: \(cx.describe(band)): fewer than \(cx.options.minTileDepth) members, not tiled")
+      return band
+    }
+    let props = try cx.oracle.properties(of: band)
+    guard props.permutable else {
+      cx.note("tiling: \(cx.describe(band)): not permutable, not tiled")
+      return band
+    }
+    if cx.options.tileOnlyWithReuse {
+      let (worth, why) = try TileReuse.worthTiling(band, cx)
+      guard worth else {
+        cx.note("tiling: \(cx.describe(band)): not tiled, \(why)")
+        return band
+      }
+    }
+    var sizes = try TileSizeModel.sizes(for: band, cx)
+    var tiled = try cx.annotate(try band.bandTile(sizes))
+    if case .auto = cx.options.tileSizes, n >= 3, try TileSizeModel.isTimeIterated(band, cx.scop),
+       try cx.oracle.properties(of: tiled).firstParallelMember == nil {
+      sizes = try TileSizeModel.sizes(for: band, cx, timeTiled: true)
+      tiled = try cx.annotate(try band.bandTile(sizes))
+    }
+    tiled = try cx.annotate(try tiled.child(0)).parent()
+    cx.note("tiling: \(cx.describe(band)): tiled \(sizes.map(String.init).joined(separator: "x"))")
+    cx.tiledBands += 1
+    if let second = cx.options.secondLevelSizes, !second.isEmpty {
+      let s2 = (0..<n).map { $0 < second.count ? second[$0] : second[second.count - 1] }
+      if zip(s2, sizes).allSatisfy({ $0 < $1 }) {
+        let inner = try cx.annotate(try tiled.child(0).bandTile(s2))
+        tiled = try cx.annotate(try inner.child(0)).parent().parent()
+        cx.note("tiling: \(cx.describe(band)): second level \(s2.map(String.init).joined(separator: "x"))")
+      } else {
+        cx.note("tiling: \(cx.describe(band)): second-level sizes not smaller than the first level, skipped")
+      }
+    }
+    if cx.options.wavefront {
+      tiled = try Wavefront.apply(tiled, sizes: sizes, cx)
+    }
+    return tiled
+  }
+}

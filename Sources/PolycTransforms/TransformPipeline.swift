@@ -1,0 +1,83 @@
+//===- TransformPipeline.swift - The CPU transforms, in order -------------===//
+//
+// scheduled tree
+//   -> BandMerging          (perfectly nested bands into permutable bands)
+//   -> Tiling (+Wavefront)  (permutable bands; wavefront when no tile loop is parallel)
+//   -> IntraTileReordering  (stride-1 parallel innermost loop)
+//   -> InnermostDistribution (per-statement innermost loops, when that makes them parallel)
+//   -> UnrollAndJam         (optional)
+//   -> ParallelMarks, VectorMarks
+//   -> MarkAudit            (every mark re-checked against the dependences)
+//
+// Each pass is thin and may fail: an isl error, or a result that violates a
+// dependence, drops that pass (the tree before it is kept) with a note, in
+// the spirit of Polly's fallbacks. Only the passes that change the order of
+// the instances (merge, tiling, reordering, distribution) are checked: the
+// others insert marks or split bands, which leaves the schedule relation as
+// it was (marks are re-checked by MarkAudit, jams by UnrollAndJam itself).
+// The Driver checks the final tree again.
+//
+//===----------------------------------------------------------------------===//
+
+import PolycDependences
+import PolycISL
+import PolycModel
+import PolycScheduler
+
+/// The transformed schedule and what each pass did or skipped.
+public struct TransformResult {
+  public let schedule: Schedule
+  public let notes: [String]
+  /// Bands the tiling pass tiled.
+  public var tiledBands = 0
+
+  /// Whether the transforms found anything to exploit: a parallel or vector
+  /// loop, or a tiled band.
+  public func gains() throws -> Bool {
+    if tiledBands > 0 { return true }
+    func walk(_ n: ScheduleNode) throws -> Bool {
+      if try n.kind() == .mark, ["parallel", "simd"].contains(try n.markId().name) { return true }
+      for i in 0..<(try n.childCount()) where try walk(try n.child(i)) { return true }
+      return false
+    }
+    return try walk(try schedule.root())
+  }
+}
+
+public enum TransformPipeline {
+  /// `directives`: the scheduler's directives the schedule honours; a loop of
+  /// an iterator with a `serial` directive is never marked parallel.
+  public static func apply(schedule: Schedule, scop: Scop, dependences: Dependences,
+                           options: TransformOptions, directives: [Directive] = []) throws -> TransformResult {
+    guard options.isEnabled else { return TransformResult(schedule: schedule, notes: []) }
+    let cx = try TransformContext(scop: scop, dependences: dependences, options: options,
+                                  serial: directives.filter { $0.kind == .serial })
+    var current = schedule
+    typealias Pass = (name: String, enabled: Bool, reorders: Bool, run: (ScheduleNode, TransformContext) throws -> ScheduleNode)
+    let passes: [Pass] = [
+      ("merge", options.mergeNestedBands, true, BandMerging.apply),
+      ("tiling", options.tile, true, Tiling.apply),
+      ("reorder", options.intraTileReorder && (options.tile || options.vectorize), true, IntraTileReordering.apply),
+      ("distribution", options.vectorize && options.distributeInnermost, true, InnermostDistribution.apply),
+      ("unroll-and-jam", !options.unrollAndJam.isEmpty, false, UnrollAndJam.apply),
+      ("parallel", options.parallel, false, ParallelMarks.apply),
+      ("simd", options.vectorize, false, VectorMarks.apply),
+      ("audit", options.parallel || options.vectorize, false, MarkAudit.apply),
+    ]
+    for pass in passes where pass.enabled {
+      do {
+        let next = try pass.run(try current.root(), cx).schedule()
+        if pass.reorders, let v = try dependences.violation(of: next) {
+          cx.note("\(pass.name): result violates a dependence (\(v)); pass dropped")
+          continue
+        }
+        current = next
+      } catch {
+        cx.note("\(pass.name): failed (\(error)); pass dropped")
+      }
+    }
+    var result = TransformResult(schedule: current, notes: cx.notes)
+    result.tiledBands = cx.tiledBands
+    return result
+  }
+}
