@@ -38,7 +38,7 @@ func run() throws {
   print(c.contains("#pragma omp parallel for") ? "C: parallel, tiled" : "C: sequential")
 
   let q = try Pipeline.compile(kernel: try Pipeline.loadKernel(path: "Kernels/npu/qmatmul.loop"), strategy: try Pipeline.loadStrategy(path: "Configs/npu.json"))
-  let result = try NPURunner.run(q, sizes: ["M": 40, "N": 24, "K": 33], options: NPUKernelRunOptions(checkCPU: false))
+  let result = try NPURunner.run(q, sizes: ["M": 40, "N": 24, "K": 33], options: NPUKernelRunOptions())
   print("NPU: \(result.kernel.summary): \(result.run.report.cycles) cycles, bit-exact \(result.run.bitExact)")
 }
 

@@ -69,7 +69,7 @@ public enum NPUKernelBenchmark {
       for path in strategies + bench.extraStrategies {
         let strategy = try Pipeline.loadStrategy(path: "\(root)/\(path)")
         let c = try Pipeline.compile(kernel: kernel, strategy: strategy)
-        let r = try NPURunner.run(c, sizes: bench.sizes, options: NPUKernelRunOptions(hw: hw, seed: 42, checkCPU: false))
+        let r = try NPURunner.run(c, sizes: bench.sizes, options: NPUKernelRunOptions(hw: hw, seed: 42))
         let report = r.run.report
         rows.append(NPUBenchmarkRow(
           workload: bench.name, strategy: strategy.name, tiles: r.run.program.tiles.description,

@@ -26,18 +26,26 @@ public struct NPUKernelRunOptions: Sendable {
   public var minimalTiles: Bool
   public var singleBuffer: Bool
   public var seed: UInt64
-  /// Check against the CPU backend (compile the kernel to C and run it).
-  public var checkCPU: Bool
-  public var compiler: CCompiler
-  public init(hw: HardwareConfig? = nil, minimalTiles: Bool = false, singleBuffer: Bool = false, seed: UInt64 = 1, checkCPU: Bool = true,
-              compiler: CCompiler = CCompiler(command: "cc", flags: ["-O2", "-ffp-contract=off"])) {
+  /// Runs the kernel's C program for the cross-check against the CPU backend; nil: no CPU
+  /// check. The library never spawns a process itself: the host supplies the runner
+  /// (`PolycToolchain.SystemCProgramRunner` compiles with the system C compiler).
+  public var cpuRunner: (any CProgramRunner)?
+  public init(hw: HardwareConfig? = nil, minimalTiles: Bool = false, singleBuffer: Bool = false, seed: UInt64 = 1,
+              cpuRunner: (any CProgramRunner)? = nil) {
     self.hw = hw
     self.minimalTiles = minimalTiles
     self.singleBuffer = singleBuffer
     self.seed = seed
-    self.checkCPU = checkCPU
-    self.compiler = compiler
+    self.cpuRunner = cpuRunner
   }
+}
+
+/// Compiles and runs a C program that reads its input array from the file named by its first
+/// argument and writes its output array to the second (`CEmitter.emitIOProgram`).
+public protocol CProgramRunner: Sendable {
+  /// Runs the program `source` (named `name` for messages and files) on `input`; returns the
+  /// bytes it wrote.
+  func run(program source: String, name: String, input: [UInt8]) throws -> [UInt8]
 }
 
 /// Everything `polyc npu` reports.
@@ -260,13 +268,13 @@ public enum NPURunner {
       throw PolycError.wrap(error)
     }
     var result = NPUKernelRunResult(compiled: compiled, run: npu)
-    guard options.checkCPU else {
+    guard let runner = options.cpuRunner else {
       if let q = compiled.data.quantized, let model = compiled.data.floatModel, let input = compiled.data.floatInput {
         result.sqnrDb = Quantization.sqnr(reference: model.run(input), test: q.dequantize(npu.output))
       }
       return result
     }
-    let bytes = try runCPU(c, input: try encode(compiled.data, kernel: c.kernel, sizes: sizes), compiler: options.compiler)
+    let bytes = try runCPU(c, input: try encode(compiled.data, kernel: c.kernel, sizes: sizes), runner: runner)
     result.cpuOutput = bytes
     if !k.isFloat {
       let cpu = bytes.map { Int8(bitPattern: $0) }
@@ -286,27 +294,15 @@ public enum NPURunner {
     return result
   }
 
-  /// Compiles the binary-I/O program of `c`, runs it on `input`, returns its output file.
-  public static func runCPU(_ c: Compilation, input: [UInt8], compiler: CCompiler) throws -> [UInt8] {
-    let dir = NSTemporaryDirectory() + "polyc-npu-\(c.kernel.name)-\(UUID().uuidString.prefix(8))"
+  /// Runs the binary-I/O program of `c` with `runner` on `input`; returns its output file.
+  public static func runCPU(_ c: Compilation, input: [UInt8], runner: any CProgramRunner) throws -> [UInt8] {
+    let source: String
     do {
-      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-      defer { try? FileManager.default.removeItem(atPath: dir) }
-      let source = try CEmitter.emitIOProgram(scop: c.scop, schedule: c.codeSchedule, options: c.emitOptions)
-      let src = "\(dir)/\(c.kernel.name).c", bin = "\(dir)/\(c.kernel.name)", inFile = "\(dir)/in.bin", outFile = "\(dir)/out.bin"
-      try source.write(toFile: src, atomically: true, encoding: .utf8)
-      try compiler.compile(source: src, output: bin)
-      try Data(input).write(to: URL(fileURLWithPath: inFile))
-      let r = try ProcessRunner.run(bin, [inFile, outFile], timeout: 600)
-      guard r.status == 0, !r.timedOut else {
-        throw PolycError.io("the CPU program of '\(c.kernel.name)' failed (status \(r.status)\(r.timedOut ? ", timed out" : "")): \(r.stderr)")
-      }
-      return [UInt8](try Data(contentsOf: URL(fileURLWithPath: outFile)))
-    } catch let e as PolycError {
-      throw e
+      source = try CEmitter.emitIOProgram(scop: c.scop, schedule: c.codeSchedule, options: c.emitOptions)
     } catch {
-      throw PolycError.io("CPU check: \(error)")
+      throw PolycError.wrap(error)
     }
+    return try runner.run(program: source, name: c.kernel.name, input: input)
   }
 
   /// `--emit npu`: the assembly of the kernel lowered for the data set's sizes, preceded by the

@@ -187,7 +187,7 @@ public struct NPUTuner {
   public func run(search: NPUSearch, budget: Int) throws -> NPUTuningResult {
     let start = Date()
     let presetCompilation = try Pipeline.compile(kernel: kernel, strategy: baseStrategy)
-    let preset = try NPURunner.run(presetCompilation, sizes: sizes, options: NPUKernelRunOptions(hw: hardware, seed: seed, checkCPU: false))
+    let preset = try NPURunner.run(presetCompilation, sizes: sizes, options: NPUKernelRunOptions(hw: hardware, seed: seed))
     guard let gemm = preset.kernel as? NPUKernel else {
       throw PolycError.usage("polyc tune --target npu tunes GEMM kernels; '\(kernel.name)' runs on the ALU alone (no tile knobs)")
     }

@@ -9,6 +9,7 @@
 
 import ArgumentParser
 import PolycDriver
+import PolycToolchain
 import Foundation
 import PolycNPU
 
@@ -76,8 +77,7 @@ struct NPUCommand: ParsableCommand {
       let s = try Pipeline.loadStrategy(path: config)
       let c = try Pipeline.compile(kernel: k, strategy: s, ctx: makeContext())
       let options = NPUKernelRunOptions(hw: hardware, minimalTiles: tiles == "minimal", singleBuffer: noDoubleBuffer,
-                                        seed: seed, checkCPU: !noCpuCheck,
-                                        compiler: CCompiler(command: cc, flags: ["-O2", "-ffp-contract=off"]))
+                                        seed: seed, cpuRunner: noCpuCheck ? nil : SystemCProgramRunner(compiler: CCompiler(command: cc, flags: ["-O2", "-ffp-contract=off"])))
       let result = try NPURunner.run(c, sizes: sizes, options: options)
       try writeOutput(json ? result.jsonString() : result.textReport(), to: output)
       if !result.bitExact {

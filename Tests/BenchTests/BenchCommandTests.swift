@@ -4,6 +4,7 @@
 
 @testable import PolycBench
 import PolycDriver
+import PolycToolchain
 import Foundation
 import Testing
 import TestSupport

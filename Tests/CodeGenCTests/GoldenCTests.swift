@@ -6,6 +6,7 @@
 
 import PolycCodeGenC
 import PolycDriver
+import PolycToolchain
 import Foundation
 import PolycScheduler
 import Testing

@@ -3,6 +3,7 @@
 // the scheduled loop nest, --version and the overview of a bare `polyc`.
 
 import PolycDriver
+import PolycToolchain
 import Foundation
 import Testing
 import TestSupport

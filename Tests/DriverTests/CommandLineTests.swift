@@ -2,6 +2,7 @@
 // a user error, never a crash.
 
 import PolycDriver
+import PolycToolchain
 import Foundation
 import Testing
 import TestSupport

@@ -4,6 +4,7 @@
 // command-line usage error (as swift-argument-parser does).
 
 import PolycDriver
+import PolycToolchain
 import Foundation
 import Testing
 import TestSupport

@@ -10,6 +10,7 @@
 // being run is in $TMPDIR/polyc-fuzz-<parser>.last.
 
 import PolycDriver
+import PolycToolchain
 import Foundation
 import PolycFrontend
 import PolycNPU

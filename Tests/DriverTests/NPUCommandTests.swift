@@ -3,6 +3,7 @@
 // report, hardware-file errors, `--emit npu`, mapping errors and the float kernel's SQNR.
 
 import PolycDriver
+import PolycToolchain
 import Foundation
 import PolycNPU
 import PolycNPUCodeGen
@@ -37,7 +38,7 @@ private func polyc(_ args: [String]) throws -> ProcessResult {
   @Test(arguments: cases)
   func simulatorMatchesCPUBackend(kernel: String, sizes: [String: Int]) throws {
     let c = try compile(npuKernel(kernel))
-    let r = try NPURunner.run(c, sizes: sizes)
+    let r = try NPURunner.run(c, sizes: sizes, options: NPUKernelRunOptions(cpuRunner: SystemCProgramRunner()))
     #expect(r.run.bitExact, "simulator vs NPU reference: \(r.run.mismatches) mismatches")
     #expect(r.cpuMismatches == 0, "simulator vs CPU backend: \(String(describing: r.cpuMismatches)) mismatches")
     #expect(r.cpuOutput?.count == r.run.output.count)
@@ -49,7 +50,7 @@ private func polyc(_ args: [String]) throws -> ProcessResult {
     for strategy in ["identity", "pluto"] {
       let c = try compile(npuKernel("qconv2d"), strategy: strategy)
       let r = try NPURunner.run(c, sizes: ["H": 6, "W": 5, "C": 4, "K": 3],
-                                options: NPUKernelRunOptions(hw: .npu32, minimalTiles: true, singleBuffer: true))
+                                options: NPUKernelRunOptions(hw: .npu32, minimalTiles: true, singleBuffer: true, cpuRunner: SystemCProgramRunner()))
       #expect(r.bitExact, "\(strategy)")
     }
   }
@@ -72,7 +73,7 @@ private func polyc(_ args: [String]) throws -> ProcessResult {
 @Suite struct NPUFloatKernelTests {
   @Test func quantizedFloatConvReportsSQNR() throws {
     let c = try compile(npuKernel("conv2d_f32"))
-    let r = try NPURunner.run(c, sizes: try NPURunner.sizes(of: c.kernel, dataset: nil, overrides: [:]))
+    let r = try NPURunner.run(c, sizes: try NPURunner.sizes(of: c.kernel, dataset: nil, overrides: [:]), options: NPUKernelRunOptions(cpuRunner: SystemCProgramRunner()))
     #expect(r.kernel.isFloat)
     #expect(r.run.bitExact)
     let sqnr = try #require(r.sqnrDb)
@@ -175,7 +176,7 @@ private func polyc(_ args: [String]) throws -> ProcessResult {
     func put(_ v: Int32) { withUnsafeBytes(of: v.littleEndian) { input.append(contentsOf: $0) } }
     put(Int32(n))
     for arr in [a, b, e] { arr.forEach(put) }
-    let out = try NPURunner.runCPU(c, input: input, compiler: CCompiler(command: "cc", flags: ["-O2", "-fsanitize=undefined", "-fno-sanitize-recover=all"]))
+    let out = try NPURunner.runCPU(c, input: input, runner: SystemCProgramRunner(compiler: CCompiler(command: "cc", flags: ["-O2", "-fsanitize=undefined", "-fno-sanitize-recover=all"])))
     #expect(out.count == 4 * 4 * n)
     func word(_ array: Int, _ i: Int) -> Int32 {
       let o = (array * n + i) * 4

@@ -3,6 +3,7 @@
 // prototype, in C99 VLA form), not static, no main, no warnings.
 
 import PolycDriver
+import PolycToolchain
 import Foundation
 import Testing
 import TestSupport

@@ -6,6 +6,7 @@
 
 import PolycDependences
 import PolycDriver
+import PolycToolchain
 import Foundation
 import PolycISL
 import PolycModel

@@ -3,6 +3,7 @@
 // equals, byte for byte, the same kernel compiled to C by polyc and run natively.
 
 import PolycDriver
+import PolycToolchain
 import PolycNPU
 import PolycNPUCodeGen
 import Testing
@@ -53,7 +54,7 @@ import TestSupport
   @Test(arguments: cases)
   func simulatorEqualsTheCPUBackend(kernel: String, sizes: [String: Int]) throws {
     let c = try S.compile(kernel: kernel)
-    let r = try NPURunner.run(c, sizes: sizes)
+    let r = try NPURunner.run(c, sizes: sizes, options: NPUKernelRunOptions(cpuRunner: SystemCProgramRunner()))
     #expect(r.run.bitExact, "simulator vs reference: \(r.run.mismatches) mismatches")
     #expect(r.cpuMismatches == 0, "simulator vs CPU backend: \(String(describing: r.cpuMismatches)) mismatches")
     #expect(r.bitExact)
@@ -64,7 +65,7 @@ import TestSupport
     for kernel in ["qconv_nchw", "qmatmul_kij"] {
       let c = try S.compile(kernel: kernel, strategy: try S.strategy(preset))
       let sizes = kernel == "qconv_nchw" ? ["H": 6, "W": 5, "C": 20, "K": 18] : ["M": 40, "N": 33, "K": 20]
-      let r = try NPURunner.run(c, sizes: sizes)
+      let r = try NPURunner.run(c, sizes: sizes, options: NPUKernelRunOptions(cpuRunner: SystemCProgramRunner()))
       #expect(r.bitExact, "\(kernel) under \(preset)")
     }
   }
@@ -73,7 +74,7 @@ import TestSupport
     var hw = HardwareConfig.npu16
     hw.dma.bytesPerCycle = 2
     let c = try S.compile(kernel: "qmatmul")
-    let r = try NPURunner.run(c, sizes: ["M": 64, "N": 64, "K": 64], options: NPUKernelRunOptions(hw: hw, minimalTiles: true, checkCPU: false))
+    let r = try NPURunner.run(c, sizes: ["M": 64, "N": 64, "K": 64], options: NPUKernelRunOptions(hw: hw, minimalTiles: true))
     let report = r.run.report
     #expect(report.compulsoryBytes == 64 * 64 * 3 + 16 * 64)
     #expect(report.trafficBoundCycles == (report.compulsoryBytes + 1) / 2)

@@ -5,6 +5,7 @@
 // compiled to C by polyc. A failure prints the seed and the kernel.
 
 import PolycDriver
+import PolycToolchain
 import Foundation
 import PolycNPU
 import Testing
@@ -76,7 +77,7 @@ enum RandomConvKernel {
   func randomConvolutionIsBitExact(seed: UInt64) throws {
     let text = RandomConvKernel.source(seed: seed)
     let c = try NPUTestSupport.compile(text: text)
-    let r = try NPURunner.run(c, sizes: [:], options: NPUKernelRunOptions(seed: seed))
+    let r = try NPURunner.run(c, sizes: [:], options: NPUKernelRunOptions(seed: seed, cpuRunner: SystemCProgramRunner()))
     #expect(r.bitExact && r.cpuMismatches == 0, "seed \(seed): \(String(describing: r.cpuMismatches)) mismatches\n\(text)")
   }
 }

@@ -95,7 +95,7 @@ import TestSupport
     var cycles: [Int] = []
     for s in [try S.strategy(), small] {
       let c = try S.compile(kernel: "qmatmul", strategy: s)
-      let r = try NPURunner.run(c, sizes: Self.sizes, options: NPUKernelRunOptions(checkCPU: false))
+      let r = try NPURunner.run(c, sizes: Self.sizes, options: NPUKernelRunOptions())
       #expect(r.run.bitExact)
       streams.append(NPUAssembler.disassemble(r.run.program.instructions))
       cycles.append(r.run.report.cycles)
@@ -148,7 +148,7 @@ import TestSupport
   }
 
   @Test func theRunReportsTheCheckedFootprint() throws {
-    let r = try NPURunner.run(try S.compile(kernel: "qconv2d"), sizes: ["H": 9, "W": 9, "C": 4, "K": 3], options: NPUKernelRunOptions(checkCPU: false))
+    let r = try NPURunner.run(try S.compile(kernel: "qconv2d"), sizes: ["H": 9, "W": 9, "C": 4, "K": 3], options: NPUKernelRunOptions())
     #expect(r.kernel.notes.contains { $0.contains("isl footprint of 'In'") }, "\(r.kernel.notes)")
   }
 }

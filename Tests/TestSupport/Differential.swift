@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 import PolycDriver
+import PolycToolchain
 import Foundation
 
 public enum Differential {

@@ -1,6 +1,7 @@
 //===- Fixtures.swift - Shared helpers of the test targets ----------------===//
 
 import PolycDriver
+import PolycToolchain
 import Foundation
 
 public enum Fixtures {

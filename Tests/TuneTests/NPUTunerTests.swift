@@ -45,7 +45,7 @@ import PolycTune
     let path = "\(dir)/qmatmul.json"
     try tuner.strategyText(r.best, writtenTo: path).write(toFile: path, atomically: true, encoding: .utf8)
     let c = try Pipeline.compile(kernel: try Pipeline.loadKernel(path: Self.kernel), strategy: try Pipeline.loadStrategy(path: path))
-    let run = try NPURunner.run(c, sizes: Self.sizes, options: NPUKernelRunOptions(seed: 3, checkCPU: false))
+    let run = try NPURunner.run(c, sizes: Self.sizes, options: NPUKernelRunOptions(seed: 3))
     #expect(run.run.report.cycles == r.bestCycles)
     #expect(run.run.bitExact)
   }

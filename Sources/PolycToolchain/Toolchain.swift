@@ -2,11 +2,15 @@
 //
 // Used by `polyc bench`, `polyc npu` and the end-to-end tests: compile a C
 // file with the system compiler, run a program with a time limit, capture
-// its output.
+// its output. This module is the only one that spawns processes; the
+// embeddable library (the `PolycKit` product) never does. A host that wants
+// `NPURunner` to cross-check the NPU against the CPU passes a
+// `CProgramRunner`, for example `SystemCProgramRunner` below.
 //
 //===----------------------------------------------------------------------===//
 
 import Foundation
+import PolycDriver
 
 public struct ProcessResult: Sendable {
   public var status: Int32
@@ -102,5 +106,39 @@ public struct CCompiler: Sendable {
     let r = try ProcessRunner.run(cc, flags + extraFlags + [source, "-o", output, "-lm"], timeout: 300)
     guard r.status == 0 else { throw Failure(message: "\(command) failed on \(source):\n\(r.stderr)") }
     return r.stderr
+  }
+}
+
+/// Runs the CPU cross-check of `NPURunner.run`: compiles the binary-I/O C
+/// program with the system compiler in a temporary directory and runs it.
+public struct SystemCProgramRunner: CProgramRunner {
+  public var compiler: CCompiler
+  /// Seconds the program may run.
+  public var timeout: Double
+
+  public init(compiler: CCompiler = CCompiler(command: "cc", flags: ["-O2", "-ffp-contract=off"]), timeout: Double = 600) {
+    self.compiler = compiler
+    self.timeout = timeout
+  }
+
+  public func run(program source: String, name: String, input: [UInt8]) throws -> [UInt8] {
+    let dir = NSTemporaryDirectory() + "polyc-npu-\(name)-\(UUID().uuidString.prefix(8))"
+    do {
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      let src = "\(dir)/\(name).c", bin = "\(dir)/\(name)", inFile = "\(dir)/in.bin", outFile = "\(dir)/out.bin"
+      try source.write(toFile: src, atomically: true, encoding: .utf8)
+      try compiler.compile(source: src, output: bin)
+      try Data(input).write(to: URL(fileURLWithPath: inFile))
+      let r = try ProcessRunner.run(bin, [inFile, outFile], timeout: timeout)
+      guard r.status == 0, !r.timedOut else {
+        throw PolycError.io("the CPU program of '\(name)' failed (status \(r.status)\(r.timedOut ? ", timed out" : "")): \(r.stderr)")
+      }
+      return [UInt8](try Data(contentsOf: URL(fileURLWithPath: outFile)))
+    } catch let e as PolycError {
+      throw e
+    } catch {
+      throw PolycError.io("CPU check: \(error)")
+    }
   }
 }
