@@ -32,8 +32,6 @@ let package = Package(
       "PolycDriver", "PolycToolchain", "PolycBench", "PolycTune", "PolycNPU", "PolycISL",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ], swiftSettings: v5),
-    .executableTarget(name: "EmbedExample", dependencies: ["PolycDriver", "PolycFrontend", "PolycScheduler", "PolycNPU", "PolycNPUCodeGen"],
-                      path: "Examples/EmbedExample", swiftSettings: v5),
     .target(name: "TestSupport", dependencies: ["PolycDriver", "PolycToolchain", "PolycNPU"], path: "Tests/TestSupport", swiftSettings: v5),
     .testTarget(name: "ISLTests", dependencies: ["PolycISL"], swiftSettings: v5),
     .testTarget(name: "FrontendTests", dependencies: ["PolycFrontend"], swiftSettings: v5),

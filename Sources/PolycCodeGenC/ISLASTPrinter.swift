@@ -219,6 +219,7 @@ struct ISLASTPrinter {
     }
     let args = parts.dropFirst().map { atom($0) }
     guard args.count == st.iterators.count else { throw CodeGenError.unexpectedAST("\(name) arity") }
+    if st.isOpaque { return "\(name)(\(parts.dropFirst().map(expr).joined(separator: ", ")));" }
     var p = CExprPrinter(kernel: scop.kernel)
     for (it, a) in zip(st.iterators, args) { p.substitutions[it] = a }
     return "\(p.print(st.target)) \(st.op.rawValue) \(p.print(st.value));"

@@ -68,7 +68,7 @@ extension CEmitter {
 
   /// A complete program running the kernel under `schedule` on data read from
   /// a binary file (see the file comment and `ProgramIOLayout`).
-  public static func emitIOProgram(scop: Scop, schedule: Schedule, options: CEmitOptions = CEmitOptions()) throws -> String {
+  package static func emitIOProgram(scop: Scop, schedule: Schedule, options: CEmitOptions = CEmitOptions()) throws -> String {
     let k = scop.kernel
     let printer = CExprPrinter(kernel: k)
     let layout = ProgramIOLayout(kernel: k)

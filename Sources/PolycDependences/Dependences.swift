@@ -52,10 +52,10 @@ public enum DependenceError: Error, CustomStringConvertible, Sendable {
 
 public final class Dependences {
   public let scop: Scop
-  public let flow: UnionMap
-  public let anti: UnionMap
-  public let output: UnionMap
-  public let input: UnionMap?
+  package let flow: UnionMap
+  package let anti: UnionMap
+  package let output: UnionMap
+  package let input: UnionMap?
 
   /// The isl operations the analysis of one kernel may take by default: the
   /// PolyBench kernels need a few hundred thousand, a 30-deep nest a few
@@ -81,9 +81,9 @@ public final class Dependences {
   }
 
   /// Flow, anti and output dependences: what a legal schedule must respect.
-  public func validity() throws -> UnionMap { try flow.union(anti).union(output).coalesce() }
+  package func validity() throws -> UnionMap { try flow.union(anti).union(output).coalesce() }
 
-  public func map(_ kind: DependenceKind) -> UnionMap? {
+  package func map(_ kind: DependenceKind) -> UnionMap? {
     switch kind {
     case .flow: return flow
     case .anti: return anti
@@ -99,7 +99,7 @@ public final class Dependences {
   /// range dimension count for all statements, so the distances live in one
   /// space. Only when a dependence is violated is the (costlier) lexicographic
   /// order between its two statements built, to extract a witness pair.
-  public func violation(of schedule: UnionMap) throws -> Violation? {
+  package func violation(of schedule: UnionMap) throws -> Violation? {
     let text = schedule.description
     if legalSchedules.contains(text) { return nil }
     if let v = try findViolation(of: schedule) { return v }
@@ -165,10 +165,10 @@ public final class Dependences {
     return try UnionSet(ctx, prefix + "{ [\(vars.joined(separator: ", "))]\(body) }")
   }
 
-  public func violation(of schedule: Schedule) throws -> Violation? { try violation(of: try schedule.map()) }
+  package func violation(of schedule: Schedule) throws -> Violation? { try violation(of: try schedule.map()) }
 
   /// True when `schedule` respects every flow, anti and output dependence.
-  public func isLegal(_ schedule: Schedule) throws -> Bool { try violation(of: schedule) == nil }
+  package func isLegal(_ schedule: Schedule) throws -> Bool { try violation(of: schedule) == nil }
 
   /// `[n] -> { [S0[1] -> S1[2]] }` -> `S0[1] -> S1[2]` (with the parameter values).
   static func pointText(_ p: String) -> String {

@@ -104,9 +104,9 @@ public final class Compilation {
   }
 
   /// The scheduler's schedule.
-  public var schedule: Schedule { result.schedule }
+  package var schedule: Schedule { result.schedule }
   /// The schedule C is generated from: the scheduler's, transformed.
-  public var codeSchedule: Schedule { transforms?.schedule ?? result.schedule }
+  package var codeSchedule: Schedule { transforms?.schedule ?? result.schedule }
 }
 
 public enum Pipeline {
@@ -115,6 +115,17 @@ public enum Pipeline {
     do { return try Frontend.load(path: path) } catch { throw PolycError.wrap(error) }
   }
 
+  /// Parses and checks a kernel given as text; `path` names it in diagnostics.
+  public static func loadKernel(text: String, path: String) throws -> CheckedKernel {
+    do { return try Frontend.load(text: text, path: path) } catch { throw PolycError.wrap(error) }
+  }
+
+  /// Parses a strategy file's JSON text; `path` names it in messages.
+  public static func strategy(json: String, path: String = "<strategy>") throws -> Strategy {
+    do { return try Strategy.parse(Data(json.utf8), path: path) } catch { throw PolycError.wrap(error) }
+  }
+
+  /// Reads a strategy file; nil gives the default strategy.
   public static func loadStrategy(path: String?) throws -> Strategy {
     guard let path else { return Strategy() }
     do { return try Strategy.load(path: path) } catch { throw PolycError.wrap(error) }
@@ -126,8 +137,37 @@ public enum Pipeline {
   ///
   /// `loadedSchedule`: a schedule tree (isl's text, or `--emit schedule` output) used
   /// instead of the scheduler's, checked for legality like any other (`--load-schedule`).
-  public static func compile(kernel: CheckedKernel, strategy: Strategy, ctx: Context = Context(),
-                             transforms: TransformOptions? = nil, loadedSchedule: String? = nil) throws -> Compilation {
+  public static func compile(kernel: CheckedKernel, strategy: Strategy, transforms: TransformOptions? = nil,
+                             loadedSchedule: String? = nil) throws -> Compilation {
+    try compile(kernel: kernel, strategy: strategy, ctx: Context(), transforms: transforms, loadedSchedule: loadedSchedule)
+  }
+
+  /// The kernel with size parameters fixed (`--set N=1000`, `-D N=1000`, as PPCG's `--ctx`):
+  /// each value becomes an assumption, so the dependences, the schedule and the generated C are
+  /// specialised to it (isl prints the fixed bounds as constants).
+  ///
+  /// - Throws: `PolycError.usage` for a name that is not a size parameter of the kernel or a
+  ///   value outside C's `int`; `compile` reports values that contradict the kernel's `assume`.
+  public static func fixing(_ kernel: CheckedKernel, parameters: [String: Int]) throws -> CheckedKernel {
+    var k = kernel
+    for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
+      guard kernel.sizeParameters.contains(name) else {
+        throw PolycError.usage("--set: '\(name)' is not a size parameter of kernel '\(kernel.name)' "
+          + "(its size parameters: \(kernel.sizeParameters.joined(separator: ", ")))")
+      }
+      guard value >= Int(Int32.min), value <= Int(Int32.max) else {
+        throw PolycError.usage("--set: \(name)=\(value) does not fit C's int")
+      }
+      let at = kernel.file.location
+      k.file.assumptions.append(Expr(.binary(.eq, Expr(.name(name), at: at), Expr(.intLiteral(value), at: at)), at: at))
+    }
+    return k
+  }
+
+  /// `compile(kernel:strategy:transforms:loadedSchedule:)` in the isl context `ctx` (polyc's own
+  /// stages share one context per thread).
+  package static func compile(kernel: CheckedKernel, strategy: Strategy, ctx: Context,
+                              transforms: TransformOptions? = nil, loadedSchedule: String? = nil) throws -> Compilation {
     do {
       var kernel = kernel
       var expansionNotes: [String] = []
@@ -139,6 +179,22 @@ public enum Pipeline {
         }
       }
       let scop = try Scop.build(kernel, ctx: ctx)
+      guard !(try scop.context.isEmpty()) else {
+        throw PolycError.usage("kernel '\(kernel.name)': its assumptions (with any --set values) admit no parameter values")
+      }
+      return try compile(scop: scop, strategy: strategy, transforms: transforms, loadedSchedule: loadedSchedule,
+                         notes: expansionNotes)
+    } catch {
+      throw PolycError.wrap(error)
+    }
+  }
+
+  /// The pipeline from a model: dependences, the scheduler (or `loadedSchedule`), legality
+  /// check, transforms, legality check. `notes` go before the scheduler's.
+  static func compile(scop: Scop, strategy: Strategy, transforms: TransformOptions?, loadedSchedule: String?,
+                      notes expansionNotes: [String] = []) throws -> Compilation {
+    do {
+      let kernel = scop.kernel
       let deps = try Dependences(scop: scop, maxOperations: strategy.dependenceOperations)
       var result = try loadedSchedule.map { try load(schedule: $0, scop: scop, strategy: strategy) }
         ?? SchedulerDriver.schedule(scop: scop, dependences: deps, strategy: strategy)

@@ -35,8 +35,13 @@ extension Pipeline {
   /// - Parameter path: names the file in error messages.
   /// - Throws: `PolycError` (`.jscop` for a malformed file with its key path,
   ///   `.illegalSchedule`, `.scheduling`, ...).
-  public static func scheduleJSCoP(text: String, path: String? = nil, strategy: Strategy,
-                                   ctx: Context = Context()) throws -> ScheduledJSCoP {
+  public static func scheduleJSCoP(text: String, path: String? = nil, strategy: Strategy) throws -> ScheduledJSCoP {
+    try scheduleJSCoP(text: text, path: path, strategy: strategy, ctx: Context())
+  }
+
+  /// `scheduleJSCoP(text:path:strategy:)` in the isl context `ctx`.
+  package static func scheduleJSCoP(text: String, path: String? = nil, strategy: Strategy,
+                                    ctx: Context) throws -> ScheduledJSCoP {
     do {
       let input = try JSCoPFile.parse(text, file: path)
       let scop = try input.scop(ctx: ctx)

@@ -8,19 +8,19 @@
 
 import PolycCIsl
 
-public enum ASTOp: String, Sendable, Hashable {
+package enum ASTOp: String, Sendable, Hashable {
   case and, andThen, or, orElse, max, min, minus, add, sub, mul, div
   case fdivQ, pdivQ, pdivR, zdivR, cond, select, eq, le, lt, ge, gt
   case call, access, member, addressOf
 }
 
-public indirect enum ASTExpr: Sendable, Hashable {
+package indirect enum ASTExpr: Sendable, Hashable {
   case int(Int)
   case id(String)
   case op(ASTOp, [ASTExpr])
 }
 
-public indirect enum ASTNode: Sendable, Hashable {
+package indirect enum ASTNode: Sendable, Hashable {
   case forLoop(iterator: String, initial: ASTExpr, condition: ASTExpr, increment: ASTExpr, body: ASTNode, degenerate: Bool)
   case ifStmt(condition: ASTExpr, then: ASTNode, else: ASTNode?)
   case block([ASTNode])
@@ -29,12 +29,12 @@ public indirect enum ASTNode: Sendable, Hashable {
   case user(ASTExpr)
 }
 
-public enum ASTGenerator {
+package enum ASTGenerator {
   /// Generates an AST for `schedule` under the parameter `context`.
   /// `separateDimensions`: ask isl to separate full and partial tiles/iterations (more code, simpler bounds).
   /// Loop iterators are named `<prefix>0`, `<prefix>1`, ... with a prefix
   /// (`c`, `cc`, ...) chosen so that no name in `reserved` is taken.
-  public static func generate(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = []) throws -> ASTNode {
+  package static func generate(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = []) throws -> ASTNode {
     let ctx = schedule.ctx
     let prefix = iteratorPrefix(avoiding: reserved)
     let build = try makeBuild(context, prefix: prefix)
@@ -88,7 +88,7 @@ public enum ASTGenerator {
 
   /// isl's own C-like text of the AST of `schedule` (statements as calls
   /// `S0(c0, c1)`, marks as comments), iterators named as `generate` names them.
-  public static func text(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = []) throws -> String {
+  package static func text(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = []) throws -> String {
     let ctx = schedule.ctx
     let build = try makeBuild(context, prefix: iteratorPrefix(avoiding: reserved))
     defer { isl_ast_build_free(build) }

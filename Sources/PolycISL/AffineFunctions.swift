@@ -12,24 +12,24 @@
 import PolycCIsl
 
 /// `sum(inputs[d] * x_d) + sum(parameters[p] * n_p) + constant`.
-public struct AffineFunction: Sendable, Hashable, CustomStringConvertible {
+package struct AffineFunction: Sendable, Hashable, CustomStringConvertible {
   /// One coefficient per input dimension of the relation.
-  public var inputs: [Int]
+  package var inputs: [Int]
   /// One coefficient per parameter of the relation's space.
-  public var parameters: [Int]
-  public var constant: Int
+  package var parameters: [Int]
+  package var constant: Int
 
-  public init(inputs: [Int], parameters: [Int], constant: Int) {
+  package init(inputs: [Int], parameters: [Int], constant: Int) {
     self.inputs = inputs
     self.parameters = parameters
     self.constant = constant
   }
 
   /// The input dimensions with a non-zero coefficient.
-  public var support: [Int] { inputs.indices.filter { inputs[$0] != 0 } }
-  public var hasParameters: Bool { parameters.contains { $0 != 0 } }
+  package var support: [Int] { inputs.indices.filter { inputs[$0] != 0 } }
+  package var hasParameters: Bool { parameters.contains { $0 != 0 } }
 
-  public var description: String {
+  package var description: String {
     var terms = inputs.enumerated().filter { $0.element != 0 }.map { "\($0.element)*x\($0.offset)" }
     terms += parameters.enumerated().filter { $0.element != 0 }.map { "\($0.element)*p\($0.offset)" }
     if constant != 0 || terms.isEmpty { terms.append("\(constant)") }
@@ -41,7 +41,7 @@ extension Map {
   /// The output dimensions as affine functions of the inputs, or nil when the
   /// relation is not one affine function on its whole domain (several pieces,
   /// integer divisions, or not single-valued).
-  public func affineFunctions() throws -> [AffineFunction]? {
+  package func affineFunctions() throws -> [AffineFunction]? {
     guard try isSingleValued() else { return nil }
     let unconstrained = try ctx.check(isl_map_gist_domain(copy(), isl_map_domain(copy())), "isl_map_gist_domain")
     let pma = try ctx.check(isl_pw_multi_aff_from_map(unconstrained), "isl_pw_multi_aff_from_map")
@@ -90,7 +90,7 @@ extension Set {
   /// The lower bound and size of each dimension of the smallest box with
   /// constant sizes that isl finds around the set (`isl_set_get_simple_fixed_box_hull`),
   /// or nil when some dimension has no constant size. Offsets must be constants too.
-  public func fixedBox() throws -> [(offset: Int, size: Int)]? {
+  package func fixedBox() throws -> [(offset: Int, size: Int)]? {
     guard let sizes = try fixedBoxSizes() else { return nil }
     let box = try ctx.check(isl_set_get_simple_fixed_box_hull(raw), "isl_set_get_simple_fixed_box_hull")
     defer { isl_fixed_box_free(box) }
@@ -111,14 +111,14 @@ extension Set {
 extension Set {
   /// The set without its existentially quantified variables (a superset with
   /// the same extent along each dimension: strides' holes are filled).
-  public func removingDivs() throws -> Set {
+  package func removingDivs() throws -> Set {
     Set(ctx, try ctx.check(isl_set_remove_divs(copy()), "isl_set_remove_divs"))
   }
 
   /// The constant sizes of the smallest box isl finds around the set; its
   /// offsets may depend on the parameters (a tile's origin). Nil when some
   /// dimension has no constant size.
-  public func fixedBoxSizes() throws -> [Int]? {
+  package func fixedBoxSizes() throws -> [Int]? {
     let box = try ctx.check(isl_set_get_simple_fixed_box_hull(raw), "isl_set_get_simple_fixed_box_hull")
     defer { isl_fixed_box_free(box) }
     guard isl_fixed_box_is_valid(box) == isl_bool_true else { return nil }

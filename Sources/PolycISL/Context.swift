@@ -24,13 +24,13 @@ public struct ISLError: Error, CustomStringConvertible, Sendable, Equatable {
   public var isQuota: Bool { kind == .quota }
 }
 
-public final class Context {
+package final class Context {
   let raw: OpaquePointer
   /// When true, `deinit` switches isl to abort-on-error before freeing, so a
   /// leaked isl object makes `isl_ctx_free` abort (used by leak tests).
-  public var abortOnLeakAtFree = false
+  package var abortOnLeakAtFree = false
 
-  public init() {
+  package init() {
     raw = isl_ctx_alloc()
     isl_options_set_on_error(raw, ISL_ON_ERROR_CONTINUE)
   }
@@ -42,15 +42,15 @@ public final class Context {
 
   /// The maximal number of isl operations before a computation fails with
   /// a quota error (0: unlimited).
-  public var maxOperations: UInt {
+  package var maxOperations: UInt {
     get { UInt(isl_ctx_get_max_operations(raw)) }
     set { isl_ctx_set_max_operations(raw, UInt(newValue)) }
   }
 
-  public func resetOperations() { isl_ctx_reset_operations(raw) }
+  package func resetOperations() { isl_ctx_reset_operations(raw) }
 
   /// Runs `body` under an operation budget; the budget is lifted afterwards.
-  public func withBudget<T>(_ operations: UInt, _ body: () throws -> T) rethrows -> T {
+  package func withBudget<T>(_ operations: UInt, _ body: () throws -> T) rethrows -> T {
     let old = maxOperations
     resetOperations()
     maxOperations = operations
@@ -110,7 +110,7 @@ public final class Context {
   }
 
   /// isl's version string.
-  public static var islVersion: String { String(cString: isl_version()) }
+  package static var islVersion: String { String(cString: isl_version()) }
 }
 
 /// Boxes a Swift closure for a C callback's `user` pointer.

@@ -16,24 +16,24 @@
 import PolycCIsl
 
 /// A tuple of affine expressions (`isl_multi_aff`), e.g. `{ [a, b] -> [a + b, 2a] }`.
-public final class MultiAff: CustomStringConvertible {
-  public let ctx: Context
+package final class MultiAff: CustomStringConvertible {
+  package let ctx: Context
   let raw: OpaquePointer
   init(_ ctx: Context, _ raw: OpaquePointer) { self.ctx = ctx; self.raw = raw }
   deinit { isl_multi_aff_free(raw) }
   func copy() -> OpaquePointer { isl_multi_aff_copy(raw) }
-  public convenience init(_ ctx: Context, _ text: String) throws {
+  package convenience init(_ ctx: Context, _ text: String) throws {
     self.init(ctx, try ctx.check(isl_multi_aff_read_from_str(ctx.raw, text), "isl_multi_aff_read_from_str(\(text))"))
   }
-  public var description: String { ctx.takeString(isl_multi_aff_to_str(raw)) }
+  package var description: String { ctx.takeString(isl_multi_aff_to_str(raw)) }
 }
 
-public enum Farkas {
+package enum Farkas {
   /// The coefficients `[c_cst, c_params..., c_in..., c_out...]` of the affine
   /// forms that are non-negative on every pair of `relation` (flat, integral,
   /// without parameters). Existential variables are dropped first (a
   /// superset: the forms stay valid on the relation).
-  public static func nonNegativeForms(on relation: Map) throws -> BasicSet {
+  package static func nonNegativeForms(on relation: Map) throws -> BasicSet {
     let ctx = relation.ctx
     let wrapped = try ctx.check(isl_set_remove_divs(isl_map_wrap(relation.copy())), "isl_map_wrap")
     let coefficients = try ctx.check(isl_set_coefficients(wrapped), "isl_set_coefficients")
@@ -45,7 +45,7 @@ public enum Farkas {
 extension Farkas {
   /// The coefficients `[c_cst, c_params..., c_vars...]` of the affine forms
   /// that are non-negative on every element of `set`.
-  public static func nonNegativeForms(onSet set: Set) throws -> BasicSet {
+  package static func nonNegativeForms(onSet set: Set) throws -> BasicSet {
     let ctx = set.ctx
     let coefficients = try ctx.check(isl_set_coefficients(isl_set_remove_divs(set.copy())), "isl_set_coefficients")
     let flat = try ctx.check(isl_basic_set_flatten(coefficients), "isl_basic_set_flatten")
@@ -55,17 +55,17 @@ extension Farkas {
 
 extension BasicSet {
   /// The same constraints over the integers (isl marks Farkas duals rational).
-  public func integral() throws -> BasicSet {
+  package func integral() throws -> BasicSet {
     guard let p = isl_basic_set_to_str(raw) else { throw ctx.takeError("isl_basic_set_to_str") }
     let text = ctx.takeString(p)
     guard text.contains("rat:") else { return self }
     return try BasicSet(ctx, text.replacing("rat:", with: ""))
   }
   /// `{ x : f(x) in self }`.
-  public func preimage(_ f: MultiAff) throws -> BasicSet {
+  package func preimage(_ f: MultiAff) throws -> BasicSet {
     BasicSet(ctx, try ctx.check(isl_basic_set_preimage_multi_aff(copy(), f.copy()), "isl_basic_set_preimage_multi_aff"))
   }
-  public func flatten() throws -> BasicSet {
+  package func flatten() throws -> BasicSet {
     BasicSet(ctx, try ctx.check(isl_basic_set_flatten(copy()), "isl_basic_set_flatten"))
   }
   /// The coordinates of the lexicographically smallest integer point, or nil
@@ -73,7 +73,7 @@ extension BasicSet {
   /// Uses `isl_basic_set_partial_lexmin` over the universe of the parameters:
   /// plain `isl_basic_set_lexmin` first projects every variable out to find
   /// the parameter domain, which explodes on ILPs with dozens of variables.
-  public func lexminCoordinates() throws -> [Int]? {
+  package func lexminCoordinates() throws -> [Int]? {
     let n = try dimensionCount()
     let space = try ctx.check(isl_basic_set_get_space(raw), "isl_basic_set_get_space")
     let dom = try ctx.check(isl_basic_set_universe(isl_space_params(space)), "isl_basic_set_universe")
@@ -94,10 +94,10 @@ extension BasicSet {
 
 extension Set {
   /// `{ [x] -> [y] }` from `{ [[x] -> [y]] }`.
-  public func unwrap() throws -> Map { Map(ctx, try ctx.check(isl_set_unwrap(copy()), "isl_set_unwrap")) }
-  public func flatten() throws -> Set { Set(ctx, try ctx.check(isl_set_flatten(copy()), "isl_set_flatten")) }
+  package func unwrap() throws -> Map { Map(ctx, try ctx.check(isl_set_unwrap(copy()), "isl_set_unwrap")) }
+  package func flatten() throws -> Set { Set(ctx, try ctx.check(isl_set_flatten(copy()), "isl_set_flatten")) }
   /// The names of the parameters, in order.
-  public func parameterNames() throws -> [String] {
+  package func parameterNames() throws -> [String] {
     let n = try parameterCount()
     return (0..<n).map { i in isl_set_get_dim_name(raw, isl_dim_param, UInt32(i)).map { String(cString: $0) } ?? "p\(i)" }
   }
@@ -105,7 +105,7 @@ extension Set {
 
 extension Map {
   /// Each basic map (convex piece) of this relation as its own map.
-  public func basicMapParts() throws -> [Map] {
+  package func basicMapParts() throws -> [Map] {
     let list = try ctx.check(isl_map_get_basic_map_list(raw), "isl_map_get_basic_map_list")
     defer { isl_basic_map_list_free(list) }
     let n = try ctx.checkSize(isl_basic_map_list_n_basic_map(list), "isl_basic_map_list_n_basic_map")
@@ -114,40 +114,40 @@ extension Map {
       return Map(ctx, try ctx.check(isl_map_from_basic_map(b), "isl_map_from_basic_map"))
     }
   }
-  public func parameterCount() throws -> Int { try ctx.checkSize(isl_map_dim(raw, isl_dim_param), "isl_map_dim") }
+  package func parameterCount() throws -> Int { try ctx.checkSize(isl_map_dim(raw, isl_dim_param), "isl_map_dim") }
   /// `{ x -> y : x, y in self and (x, y) in pairs }`, `pairs` a set of wrapped pairs.
-  public func intersectWrapped(_ pairs: Set) throws -> Map {
+  package func intersectWrapped(_ pairs: Set) throws -> Map {
     let w = try wrap().intersect(pairs)
     return try w.unwrap()
   }
-  public func gistParams(_ context: Set) throws -> Map {
+  package func gistParams(_ context: Set) throws -> Map {
     Map(ctx, try ctx.check(isl_map_gist_params(copy(), context.copy()), "isl_map_gist_params"))
   }
 }
 
 extension UnionMap {
   /// `{ x -> (a, b) : x -> a in self, x -> b in o }` (`isl_union_map_flat_range_product`).
-  public func flatRangeProduct(_ o: UnionMap) throws -> UnionMap {
+  package func flatRangeProduct(_ o: UnionMap) throws -> UnionMap {
     UnionMap(ctx, try ctx.check(isl_union_map_flat_range_product(copy(), o.copy()), "isl_union_map_flat_range_product"))
   }
   /// Pairs of domain elements with the same image: `self . self^-1`.
-  public func sameImage() throws -> UnionMap { try applyRange(try reverse()) }
+  package func sameImage() throws -> UnionMap { try applyRange(try reverse()) }
 }
 
 extension Map {
   /// The names of the parameters, in order.
-  public func parameterNames() throws -> [String] {
+  package func parameterNames() throws -> [String] {
     let n = try parameterCount()
     return (0..<n).map { i in isl_map_get_dim_name(raw, isl_dim_param, UInt32(i)).map { String(cString: $0) } ?? "p\(i)" }
   }
 }
 
 /// One affine constraint `coefficients . x + constant (= | >=) 0` of a basic set.
-public struct ConstraintRow: Sendable, Equatable {
-  public var coefficients: [Int]
-  public var constant: Int
-  public var isEquality: Bool
-  public init(coefficients: [Int], constant: Int, isEquality: Bool) {
+package struct ConstraintRow: Sendable, Equatable {
+  package var coefficients: [Int]
+  package var constant: Int
+  package var isEquality: Bool
+  package init(coefficients: [Int], constant: Int, isEquality: Bool) {
     self.coefficients = coefficients
     self.constant = constant
     self.isEquality = isEquality
@@ -158,7 +158,7 @@ extension BasicSet {
   /// The constraints of a basic set without existential variables, as integer
   /// rows over its set dimensions (nil when it has existentials or a value
   /// does not fit in an Int).
-  public func constraintRows() throws -> [ConstraintRow]? {
+  package func constraintRows() throws -> [ConstraintRow]? {
     let divs = try ctx.checkSize(isl_basic_set_dim(raw, isl_dim_div), "isl_basic_set_dim")
     guard divs == 0 else { return nil }
     let n = try dimensionCount()
@@ -196,7 +196,7 @@ extension Val {
 extension BasicSet {
   /// `{ [x_0, ..., x_{n-1}] : rows }` built directly from constraint matrices
   /// (`isl_basic_set_from_constraint_matrices`), without parsing.
-  public static func fromConstraints(_ ctx: Context, dimensions n: Int, _ rows: [ConstraintRow]) throws -> BasicSet {
+  package static func fromConstraints(_ ctx: Context, dimensions n: Int, _ rows: [ConstraintRow]) throws -> BasicSet {
     let eqs = rows.filter(\.isEquality), ineqs = rows.filter { !$0.isEquality }
     func matrix(_ rs: [ConstraintRow]) throws -> OpaquePointer {
       let m = try ctx.check(isl_mat_alloc(ctx.raw, UInt32(rs.count), UInt32(n + 1)), "isl_mat_alloc")

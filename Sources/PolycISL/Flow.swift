@@ -2,12 +2,12 @@
 
 import PolycCIsl
 
-public enum Flow {
+package enum Flow {
   /// Runs `isl_union_access_info_compute_flow`: for every sink access, the
   /// last preceding must-source (and possible may-sources) under `schedule`.
   /// Returns (must dependences, may dependences), both source -> sink maps on
   /// statement instances.
-  public static func compute(sink: UnionMap, mustSource: UnionMap, maySource: UnionMap? = nil,
+  package static func compute(sink: UnionMap, mustSource: UnionMap, maySource: UnionMap? = nil,
                              schedule: Schedule) throws -> (must: UnionMap, may: UnionMap) {
     let ctx = sink.ctx
     var info = try ctx.check(isl_union_access_info_from_sink(sink.copy()), "isl_union_access_info_from_sink")

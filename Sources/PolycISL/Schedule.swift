@@ -3,8 +3,8 @@
 import PolycCIsl
 
 /// A schedule tree (`isl_schedule`).
-public final class Schedule: CustomStringConvertible {
-  public let ctx: Context
+package final class Schedule: CustomStringConvertible {
+  package let ctx: Context
   let raw: OpaquePointer
   init(_ ctx: Context, _ raw: OpaquePointer) { self.ctx = ctx; self.raw = raw }
   deinit { isl_schedule_free(raw) }
@@ -12,58 +12,58 @@ public final class Schedule: CustomStringConvertible {
   private func make(_ p: OpaquePointer?, _ what: String) throws -> Schedule { Schedule(ctx, try ctx.check(p, what)) }
 
   /// Parses isl's YAML-like schedule tree notation.
-  public convenience init(_ ctx: Context, _ text: String) throws {
+  package convenience init(_ ctx: Context, _ text: String) throws {
     self.init(ctx, try ctx.check(isl_schedule_read_from_str(ctx.raw, text), "isl_schedule_read_from_str"))
   }
   /// A schedule with only a domain node (all instances unordered).
-  public static func fromDomain(_ d: UnionSet) throws -> Schedule {
+  package static func fromDomain(_ d: UnionSet) throws -> Schedule {
     Schedule(d.ctx, try d.ctx.check(isl_schedule_from_domain(d.copy()), "isl_schedule_from_domain"))
   }
   /// A flat schedule from a schedule map.
-  public static func fromMap(domain: UnionSet, map: UnionMap) throws -> Schedule {
+  package static func fromMap(domain: UnionSet, map: UnionMap) throws -> Schedule {
     let s = try fromDomain(domain)
     if try map.isEmpty() { return s }
     return try s.insertPartialSchedule(try map.intersectDomain(domain).toMultiUnionPwAff())
   }
   /// `a` then `b` (their domains must be disjoint).
-  public static func sequence(_ a: Schedule, _ b: Schedule) throws -> Schedule {
+  package static func sequence(_ a: Schedule, _ b: Schedule) throws -> Schedule {
     Schedule(a.ctx, try a.ctx.check(isl_schedule_sequence(a.copy(), b.copy()), "isl_schedule_sequence"))
   }
-  public static func set(_ a: Schedule, _ b: Schedule) throws -> Schedule {
+  package static func set(_ a: Schedule, _ b: Schedule) throws -> Schedule {
     Schedule(a.ctx, try a.ctx.check(isl_schedule_set(a.copy(), b.copy()), "isl_schedule_set"))
   }
 
-  public var description: String { ctx.takeString(isl_schedule_to_str(raw)) }
+  package var description: String { ctx.takeString(isl_schedule_to_str(raw)) }
   /// Inserts a band on top of the tree.
-  public func insertPartialSchedule(_ p: MultiUnionPwAff) throws -> Schedule {
+  package func insertPartialSchedule(_ p: MultiUnionPwAff) throws -> Schedule {
     try make(isl_schedule_insert_partial_schedule(copy(), p.copy()), "isl_schedule_insert_partial_schedule")
   }
-  public func insertContext(_ c: Set) throws -> Schedule {
+  package func insertContext(_ c: Set) throws -> Schedule {
     try make(isl_schedule_insert_context(copy(), c.copy()), "isl_schedule_insert_context")
   }
-  public func intersectDomain(_ d: UnionSet) throws -> Schedule {
+  package func intersectDomain(_ d: UnionSet) throws -> Schedule {
     try make(isl_schedule_intersect_domain(copy(), d.copy()), "isl_schedule_intersect_domain")
   }
-  public func domain() throws -> UnionSet { UnionSet(ctx, try ctx.check(isl_schedule_get_domain(raw), "isl_schedule_get_domain")) }
+  package func domain() throws -> UnionSet { UnionSet(ctx, try ctx.check(isl_schedule_get_domain(raw), "isl_schedule_get_domain")) }
   /// The flat schedule map (domain instance -> schedule vector).
-  public func map() throws -> UnionMap { UnionMap(ctx, try ctx.check(isl_schedule_get_map(raw), "isl_schedule_get_map")) }
-  public func root() throws -> ScheduleNode { ScheduleNode(ctx, try ctx.check(isl_schedule_get_root(raw), "isl_schedule_get_root")) }
-  public func isEqual(_ o: Schedule) throws -> Bool { try ctx.checkBool(isl_schedule_plain_is_equal(raw, o.raw), "isl_schedule_plain_is_equal") }
+  package func map() throws -> UnionMap { UnionMap(ctx, try ctx.check(isl_schedule_get_map(raw), "isl_schedule_get_map")) }
+  package func root() throws -> ScheduleNode { ScheduleNode(ctx, try ctx.check(isl_schedule_get_root(raw), "isl_schedule_get_root")) }
+  package func isEqual(_ o: Schedule) throws -> Bool { try ctx.checkBool(isl_schedule_plain_is_equal(raw, o.raw), "isl_schedule_plain_is_equal") }
 }
 
 /// A position in a schedule tree. Operations return a new node (in a new tree).
-public final class ScheduleNode: CustomStringConvertible {
-  public enum Kind: Sendable { case band, context, domain, expansion, `extension`, filter, leaf, guard_, mark, sequence, set }
+package final class ScheduleNode: CustomStringConvertible {
+  package enum Kind: Sendable { case band, context, domain, expansion, `extension`, filter, leaf, guard_, mark, sequence, set }
 
-  public let ctx: Context
+  package let ctx: Context
   let raw: OpaquePointer
   init(_ ctx: Context, _ raw: OpaquePointer) { self.ctx = ctx; self.raw = raw }
   deinit { isl_schedule_node_free(raw) }
   func copy() -> OpaquePointer { isl_schedule_node_copy(raw) }
   private func make(_ p: OpaquePointer?, _ what: String) throws -> ScheduleNode { ScheduleNode(ctx, try ctx.check(p, what)) }
 
-  public var description: String { ctx.takeString(isl_schedule_node_to_str(raw)) }
-  public func kind() throws -> Kind {
+  package var description: String { ctx.takeString(isl_schedule_node_to_str(raw)) }
+  package func kind() throws -> Kind {
     switch isl_schedule_node_get_type(raw) {
     case isl_schedule_node_band: return .band
     case isl_schedule_node_context: return .context
@@ -79,42 +79,42 @@ public final class ScheduleNode: CustomStringConvertible {
     default: throw ctx.takeError("isl_schedule_node_get_type")
     }
   }
-  public func schedule() throws -> Schedule { Schedule(ctx, try ctx.check(isl_schedule_node_get_schedule(raw), "isl_schedule_node_get_schedule")) }
-  public func childCount() throws -> Int { try ctx.checkSize(isl_schedule_node_n_children(raw), "isl_schedule_node_n_children") }
-  public func child(_ i: Int) throws -> ScheduleNode { try make(isl_schedule_node_child(copy(), Int32(i)), "isl_schedule_node_child") }
-  public func parent() throws -> ScheduleNode { try make(isl_schedule_node_parent(copy()), "isl_schedule_node_parent") }
-  public func root() throws -> ScheduleNode { try make(isl_schedule_node_root(copy()), "isl_schedule_node_root") }
-  public func hasParent() throws -> Bool { try ctx.checkBool(isl_schedule_node_has_parent(raw), "isl_schedule_node_has_parent") }
-  public func treeDepth() throws -> Int { try ctx.checkSize(isl_schedule_node_get_tree_depth(raw), "isl_schedule_node_get_tree_depth") }
-  public func childPosition() throws -> Int { try ctx.checkSize(isl_schedule_node_get_child_position(raw), "isl_schedule_node_get_child_position") }
-  public func domain() throws -> UnionSet { UnionSet(ctx, try ctx.check(isl_schedule_node_get_domain(raw), "isl_schedule_node_get_domain")) }
-  public func prefixScheduleUnionMap() throws -> UnionMap {
+  package func schedule() throws -> Schedule { Schedule(ctx, try ctx.check(isl_schedule_node_get_schedule(raw), "isl_schedule_node_get_schedule")) }
+  package func childCount() throws -> Int { try ctx.checkSize(isl_schedule_node_n_children(raw), "isl_schedule_node_n_children") }
+  package func child(_ i: Int) throws -> ScheduleNode { try make(isl_schedule_node_child(copy(), Int32(i)), "isl_schedule_node_child") }
+  package func parent() throws -> ScheduleNode { try make(isl_schedule_node_parent(copy()), "isl_schedule_node_parent") }
+  package func root() throws -> ScheduleNode { try make(isl_schedule_node_root(copy()), "isl_schedule_node_root") }
+  package func hasParent() throws -> Bool { try ctx.checkBool(isl_schedule_node_has_parent(raw), "isl_schedule_node_has_parent") }
+  package func treeDepth() throws -> Int { try ctx.checkSize(isl_schedule_node_get_tree_depth(raw), "isl_schedule_node_get_tree_depth") }
+  package func childPosition() throws -> Int { try ctx.checkSize(isl_schedule_node_get_child_position(raw), "isl_schedule_node_get_child_position") }
+  package func domain() throws -> UnionSet { UnionSet(ctx, try ctx.check(isl_schedule_node_get_domain(raw), "isl_schedule_node_get_domain")) }
+  package func prefixScheduleUnionMap() throws -> UnionMap {
     UnionMap(ctx, try ctx.check(isl_schedule_node_get_prefix_schedule_union_map(raw), "isl_schedule_node_get_prefix_schedule_union_map"))
   }
-  public func filter() throws -> UnionSet { UnionSet(ctx, try ctx.check(isl_schedule_node_filter_get_filter(raw), "isl_schedule_node_filter_get_filter")) }
-  public func markId() throws -> Id { Id(ctx, try ctx.check(isl_schedule_node_mark_get_id(raw), "isl_schedule_node_mark_get_id")) }
+  package func filter() throws -> UnionSet { UnionSet(ctx, try ctx.check(isl_schedule_node_filter_get_filter(raw), "isl_schedule_node_filter_get_filter")) }
+  package func markId() throws -> Id { Id(ctx, try ctx.check(isl_schedule_node_mark_get_id(raw), "isl_schedule_node_mark_get_id")) }
 
   // Bands.
-  public func bandMemberCount() throws -> Int { try ctx.checkSize(isl_schedule_node_band_n_member(raw), "isl_schedule_node_band_n_member") }
-  public func bandPartialSchedule() throws -> MultiUnionPwAff {
+  package func bandMemberCount() throws -> Int { try ctx.checkSize(isl_schedule_node_band_n_member(raw), "isl_schedule_node_band_n_member") }
+  package func bandPartialSchedule() throws -> MultiUnionPwAff {
     MultiUnionPwAff(ctx, try ctx.check(isl_schedule_node_band_get_partial_schedule(raw), "isl_schedule_node_band_get_partial_schedule"))
   }
-  public func bandPartialScheduleUnionMap() throws -> UnionMap {
+  package func bandPartialScheduleUnionMap() throws -> UnionMap {
     UnionMap(ctx, try ctx.check(isl_schedule_node_band_get_partial_schedule_union_map(raw), "band_get_partial_schedule_union_map"))
   }
-  public func bandIsPermutable() throws -> Bool { try ctx.checkBool(isl_schedule_node_band_get_permutable(raw), "isl_schedule_node_band_get_permutable") }
-  public func bandSetPermutable(_ p: Bool) throws -> ScheduleNode {
+  package func bandIsPermutable() throws -> Bool { try ctx.checkBool(isl_schedule_node_band_get_permutable(raw), "isl_schedule_node_band_get_permutable") }
+  package func bandSetPermutable(_ p: Bool) throws -> ScheduleNode {
     try make(isl_schedule_node_band_set_permutable(copy(), p ? 1 : 0), "isl_schedule_node_band_set_permutable")
   }
-  public func bandMemberIsCoincident(_ i: Int) throws -> Bool {
+  package func bandMemberIsCoincident(_ i: Int) throws -> Bool {
     try ctx.checkBool(isl_schedule_node_band_member_get_coincident(raw, Int32(i)), "isl_schedule_node_band_member_get_coincident")
   }
-  public func bandMemberSetCoincident(_ i: Int, _ c: Bool) throws -> ScheduleNode {
+  package func bandMemberSetCoincident(_ i: Int, _ c: Bool) throws -> ScheduleNode {
     try make(isl_schedule_node_band_member_set_coincident(copy(), Int32(i), c ? 1 : 0), "isl_schedule_node_band_member_set_coincident")
   }
   /// Tiles the band with the given sizes (one per member); returns the tile band,
   /// whose child is the point band.
-  public func bandTile(_ sizes: [Int]) throws -> ScheduleNode {
+  package func bandTile(_ sizes: [Int]) throws -> ScheduleNode {
     let space = try ctx.check(isl_multi_union_pw_aff_get_space(try bandPartialSchedule().raw), "get_space")
     var list = try ctx.check(isl_val_list_alloc(ctx.raw, Int32(sizes.count)), "isl_val_list_alloc")
     for s in sizes { list = try ctx.check(isl_val_list_add(list, isl_val_int_from_si(ctx.raw, s)), "isl_val_list_add") }
@@ -122,18 +122,18 @@ public final class ScheduleNode: CustomStringConvertible {
     return try make(isl_schedule_node_band_tile(copy(), mv), "isl_schedule_node_band_tile")
   }
   /// Splits the band after `pos` members; returns the outer band.
-  public func bandSplit(_ pos: Int) throws -> ScheduleNode { try make(isl_schedule_node_band_split(copy(), Int32(pos)), "isl_schedule_node_band_split") }
-  public func bandSink() throws -> ScheduleNode { try make(isl_schedule_node_band_sink(copy()), "isl_schedule_node_band_sink") }
+  package func bandSplit(_ pos: Int) throws -> ScheduleNode { try make(isl_schedule_node_band_split(copy(), Int32(pos)), "isl_schedule_node_band_split") }
+  package func bandSink() throws -> ScheduleNode { try make(isl_schedule_node_band_sink(copy()), "isl_schedule_node_band_sink") }
   /// Inserts a mark above this node; returns the mark node.
-  public func insertMark(_ name: String) throws -> ScheduleNode {
+  package func insertMark(_ name: String) throws -> ScheduleNode {
     let id = try Id(ctx, name: name)
     return try make(isl_schedule_node_insert_mark(copy(), id.copy()), "isl_schedule_node_insert_mark")
   }
-  public func insertPartialSchedule(_ p: MultiUnionPwAff) throws -> ScheduleNode {
+  package func insertPartialSchedule(_ p: MultiUnionPwAff) throws -> ScheduleNode {
     try make(isl_schedule_node_insert_partial_schedule(copy(), p.copy()), "isl_schedule_node_insert_partial_schedule")
   }
-  public func delete() throws -> ScheduleNode { try make(isl_schedule_node_delete(copy()), "isl_schedule_node_delete") }
-  public func bandSetAstBuildOptions(_ text: String) throws -> ScheduleNode {
+  package func delete() throws -> ScheduleNode { try make(isl_schedule_node_delete(copy()), "isl_schedule_node_delete") }
+  package func bandSetAstBuildOptions(_ text: String) throws -> ScheduleNode {
     let opts = try ctx.check(isl_union_set_read_from_str(ctx.raw, text), "isl_union_set_read_from_str")
     return try make(isl_schedule_node_band_set_ast_build_options(copy(), opts), "isl_schedule_node_band_set_ast_build_options")
   }

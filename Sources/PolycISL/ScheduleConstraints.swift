@@ -9,19 +9,19 @@
 
 import PolycCIsl
 
-public enum IslScheduleAlgorithm: Sendable { case isl, feautrier }
+package enum IslScheduleAlgorithm: Sendable { case isl, feautrier }
 
 /// The isl options that steer `isl_schedule_constraints_compute_schedule`;
 /// nil keeps isl's default.
-public struct IslSchedulerOptions: Sendable, Equatable {
-  public var serializeSCCs: Bool?
-  public var outerCoincidence: Bool?
-  public var maximizeBandDepth: Bool?
-  public var wholeComponent: Bool?
+package struct IslSchedulerOptions: Sendable, Equatable {
+  package var serializeSCCs: Bool?
+  package var outerCoincidence: Bool?
+  package var maximizeBandDepth: Bool?
+  package var wholeComponent: Bool?
   /// Bound on schedule coefficients (-1: none).
-  public var maxCoefficient: Int?
-  public var algorithm: IslScheduleAlgorithm?
-  public init(serializeSCCs: Bool? = nil, outerCoincidence: Bool? = nil, maximizeBandDepth: Bool? = nil,
+  package var maxCoefficient: Int?
+  package var algorithm: IslScheduleAlgorithm?
+  package init(serializeSCCs: Bool? = nil, outerCoincidence: Bool? = nil, maximizeBandDepth: Bool? = nil,
               wholeComponent: Bool? = nil, maxCoefficient: Int? = nil, algorithm: IslScheduleAlgorithm? = nil) {
     self.serializeSCCs = serializeSCCs
     self.outerCoincidence = outerCoincidence
@@ -32,10 +32,10 @@ public struct IslSchedulerOptions: Sendable, Equatable {
   }
 }
 
-public enum IslScheduler {
+package enum IslScheduler {
   /// Computes a schedule of `domain` that respects `validity`, tries to make
   /// `coincidence` distances zero and `proximity` distances small.
-  public static func compute(domain: UnionSet, context: Set?, validity: UnionMap, coincidence: UnionMap?,
+  package static func compute(domain: UnionSet, context: Set?, validity: UnionMap, coincidence: UnionMap?,
                              proximity: UnionMap?, options: IslSchedulerOptions) throws -> Schedule {
     let ctx = domain.ctx
     let c = ctx.raw
@@ -75,7 +75,7 @@ public enum IslScheduler {
 
 extension Schedule {
   /// The tree in isl's block YAML style (one node per line, indented).
-  public var blockText: String {
+  package var blockText: String {
     guard var p = isl_printer_to_str(ctx.raw) else { return description }
     p = isl_printer_set_yaml_style(p, ISL_YAML_STYLE_BLOCK)
     p = isl_printer_print_schedule(p, raw)
@@ -87,7 +87,7 @@ extension Schedule {
 
 extension MultiUnionPwAff {
   /// Member `i` as a union map (instance -> [value]).
-  public func member(_ i: Int) throws -> UnionMap {
+  package func member(_ i: Int) throws -> UnionMap {
     let upa = try ctx.check(isl_multi_union_pw_aff_get_union_pw_aff(raw, Int32(i)), "isl_multi_union_pw_aff_get_union_pw_aff")
     return UnionMap(ctx, try ctx.check(isl_union_map_from_union_pw_aff(upa), "isl_union_map_from_union_pw_aff"))
   }

@@ -10,18 +10,18 @@ import PolycCIsl
 
 extension Map {
   /// `{ x -> [a, b] }` from `{ x -> [a] }` and `{ x -> [b] }` (`isl_map_flat_range_product`).
-  public func flatRangeProduct(_ o: Map) throws -> Map {
+  package func flatRangeProduct(_ o: Map) throws -> Map {
     Map(ctx, try ctx.check(isl_map_flat_range_product(copy(), o.copy()), "isl_map_flat_range_product"))
   }
 }
 
 extension ScheduleNode {
   /// How isl's AST generator emits one band member.
-  public enum ASTLoopType: Sendable {
+  package enum ASTLoopType: Sendable {
     case `default`, atomic, unroll, separate
   }
 
-  public func bandMemberSetASTLoopType(_ member: Int, _ type: ASTLoopType) throws -> ScheduleNode {
+  package func bandMemberSetASTLoopType(_ member: Int, _ type: ASTLoopType) throws -> ScheduleNode {
     let t: isl_ast_loop_type
     switch type {
     case .default: t = isl_ast_loop_default
@@ -35,14 +35,14 @@ extension ScheduleNode {
 
   /// Inserts a sequence node with one filter child per set, in order, above
   /// this node; returns the sequence node.
-  public func insertSequence(_ filters: [UnionSet]) throws -> ScheduleNode {
+  package func insertSequence(_ filters: [UnionSet]) throws -> ScheduleNode {
     var list = try ctx.check(isl_union_set_list_alloc(ctx.raw, Int32(filters.count)), "isl_union_set_list_alloc")
     for f in filters { list = try ctx.check(isl_union_set_list_add(list, f.copy()), "isl_union_set_list_add") }
     return ScheduleNode(ctx, try ctx.check(isl_schedule_node_insert_sequence(copy(), list), "isl_schedule_node_insert_sequence"))
   }
 
   /// The AST build options of a band, as text.
-  public func bandASTBuildOptions() throws -> String {
+  package func bandASTBuildOptions() throws -> String {
     let u = UnionSet(ctx, try ctx.check(isl_schedule_node_band_get_ast_build_options(raw), "isl_schedule_node_band_get_ast_build_options"))
     return u.description
   }

@@ -3,19 +3,19 @@
 import PolycCIsl
 
 /// An integer or rational value (`isl_val`).
-public final class Val: CustomStringConvertible {
-  public let ctx: Context
+package final class Val: CustomStringConvertible {
+  package let ctx: Context
   let raw: OpaquePointer
   init(_ ctx: Context, _ raw: OpaquePointer) { self.ctx = ctx; self.raw = raw }
   deinit { isl_val_free(raw) }
   func copy() -> OpaquePointer { isl_val_copy(raw) }
-  public convenience init(_ ctx: Context, int v: Int) throws {
+  package convenience init(_ ctx: Context, int v: Int) throws {
     self.init(ctx, try ctx.check(isl_val_int_from_si(ctx.raw, v), "isl_val_int_from_si"))
   }
-  public var description: String { ctx.takeString(isl_val_to_str(raw)) }
-  public var isInteger: Bool { isl_val_is_int(raw) == isl_bool_true }
+  package var description: String { ctx.takeString(isl_val_to_str(raw)) }
+  package var isInteger: Bool { isl_val_is_int(raw) == isl_bool_true }
   /// The value as an Int, when it is an integer that fits.
-  public var intValue: Int? {
+  package var intValue: Int? {
     guard isInteger else { return nil }
     let v = isl_val_get_num_si(raw)
     return Int(v)
@@ -23,18 +23,18 @@ public final class Val: CustomStringConvertible {
 }
 
 /// A piecewise quasi-affine expression (`isl_pw_aff`).
-public final class PwAff: CustomStringConvertible {
-  public let ctx: Context
+package final class PwAff: CustomStringConvertible {
+  package let ctx: Context
   let raw: OpaquePointer
   init(_ ctx: Context, _ raw: OpaquePointer) { self.ctx = ctx; self.raw = raw }
   deinit { isl_pw_aff_free(raw) }
   func copy() -> OpaquePointer { isl_pw_aff_copy(raw) }
-  public convenience init(_ ctx: Context, _ text: String) throws {
+  package convenience init(_ ctx: Context, _ text: String) throws {
     self.init(ctx, try ctx.check(isl_pw_aff_read_from_str(ctx.raw, text), "isl_pw_aff_read_from_str(\(text))"))
   }
-  public var description: String { ctx.takeString(isl_pw_aff_to_str(raw)) }
+  package var description: String { ctx.takeString(isl_pw_aff_to_str(raw)) }
   /// The constant value when this expression is a single integer constant.
-  public var constantValue: Int? {
+  package var constantValue: Int? {
     guard isl_pw_aff_n_piece(raw) == 1, isl_pw_aff_is_cst(raw) == isl_bool_true else { return nil }
     var result: Int?
     let box = CallbackBox<OpaquePointer> { aff in
@@ -54,33 +54,33 @@ public final class PwAff: CustomStringConvertible {
 }
 
 /// A tuple of union piecewise affine expressions: a partial schedule (`isl_multi_union_pw_aff`).
-public final class MultiUnionPwAff: CustomStringConvertible {
-  public let ctx: Context
+package final class MultiUnionPwAff: CustomStringConvertible {
+  package let ctx: Context
   let raw: OpaquePointer
   init(_ ctx: Context, _ raw: OpaquePointer) { self.ctx = ctx; self.raw = raw }
   deinit { isl_multi_union_pw_aff_free(raw) }
   func copy() -> OpaquePointer { isl_multi_union_pw_aff_copy(raw) }
   /// Parses e.g. `[{ S0[i, j] -> [(i)]; S1[i] -> [(i)] }]`.
-  public convenience init(_ ctx: Context, _ text: String) throws {
+  package convenience init(_ ctx: Context, _ text: String) throws {
     self.init(ctx, try ctx.check(isl_multi_union_pw_aff_read_from_str(ctx.raw, text), "isl_multi_union_pw_aff_read_from_str(\(text))"))
   }
-  public var description: String { ctx.takeString(isl_multi_union_pw_aff_to_str(raw)) }
-  public func size() throws -> Int { try ctx.checkSize(isl_multi_union_pw_aff_size(raw), "isl_multi_union_pw_aff_size") }
-  public func toUnionMap() throws -> UnionMap {
+  package var description: String { ctx.takeString(isl_multi_union_pw_aff_to_str(raw)) }
+  package func size() throws -> Int { try ctx.checkSize(isl_multi_union_pw_aff_size(raw), "isl_multi_union_pw_aff_size") }
+  package func toUnionMap() throws -> UnionMap {
     UnionMap(ctx, try ctx.check(isl_union_map_from_multi_union_pw_aff(copy()), "isl_union_map_from_multi_union_pw_aff"))
   }
 }
 
 /// An identifier (`isl_id`), used for marks.
-public final class Id: CustomStringConvertible {
-  public let ctx: Context
+package final class Id: CustomStringConvertible {
+  package let ctx: Context
   let raw: OpaquePointer
   init(_ ctx: Context, _ raw: OpaquePointer) { self.ctx = ctx; self.raw = raw }
   deinit { isl_id_free(raw) }
   func copy() -> OpaquePointer { isl_id_copy(raw) }
-  public convenience init(_ ctx: Context, name: String) throws {
+  package convenience init(_ ctx: Context, name: String) throws {
     self.init(ctx, try ctx.check(isl_id_alloc(ctx.raw, name, nil), "isl_id_alloc"))
   }
-  public var name: String { isl_id_get_name(raw).map { String(cString: $0) } ?? "" }
-  public var description: String { name }
+  package var name: String { isl_id_get_name(raw).map { String(cString: $0) } ?? "" }
+  package var description: String { name }
 }

@@ -64,7 +64,7 @@ extension Scop {
   /// common number of output dimensions.
   ///
   /// - Throws: `ISLError` when a string is not valid isl.
-  public static func build(name: String, context: String, statements: [IslStatement], arrays: [IslArray] = [],
+  package static func build(name: String, context: String, statements: [IslStatement], arrays: [IslArray] = [],
                            ctx: Context = Context()) throws -> Scop {
     let contextSet = try Set(ctx, context).params()
     let parameters = try contextSet.parameterNames()
@@ -86,8 +86,10 @@ extension Scop {
                                    isWrite: a.isWrite, relation: a.relation, location: .unknown))
       }
       let opaque = Expr(.name(s.name), at: .unknown)
-      infos.append(StatementInfo(name: s.name, iterators: iterators, domain: s.domain, target: opaque, op: .assign,
-                                 value: opaque, accesses: accesses, location: .unknown))
+      var info = StatementInfo(name: s.name, iterators: iterators, domain: s.domain, target: opaque, op: .assign,
+                               value: opaque, accesses: accesses, location: .unknown)
+      info.isOpaque = true
+      infos.append(info)
     }
     let scheduleMap = try paddedScheduleMap(statements.map(\.schedule), ctx: ctx)
     let original = try Schedule.fromMap(domain: domain, map: scheduleMap)
@@ -103,7 +105,7 @@ extension Scop {
 
   /// The union of schedule maps, each padded with zero output dimensions up
   /// to the longest (Polly and isl's flat schedules need one common length).
-  public static func paddedScheduleMap(_ maps: [String], ctx: Context) throws -> UnionMap {
+  package static func paddedScheduleMap(_ maps: [String], ctx: Context) throws -> UnionMap {
     let parsed = try maps.map { try Map(ctx, $0) }
     let width = try parsed.map { try $0.outputDimensionCount() }.max() ?? 0
     var result = try UnionMap.empty(ctx)
@@ -126,7 +128,8 @@ extension Scop {
 
   /// A kernel with no source: the name and size parameters of a SCoP built from isl strings.
   static func placeholderKernel(name: String, parameters: [String]) -> CheckedKernel {
-    let file = SourceFile(path: "", kernelName: name, parameters: [], body: [], assumptions: [], datasets: [],
+    let sizes = parameters.map { ParamDecl(name: $0, kind: .size, location: .unknown) }
+    let file = SourceFile(path: "", kernelName: name, parameters: sizes, body: [], assumptions: [], datasets: [],
                           initBody: [], dumpBody: [], location: .unknown)
     return CheckedKernel(file: file, text: "", sizeParameters: parameters, scalars: [:], arrays: [:])
   }

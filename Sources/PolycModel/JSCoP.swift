@@ -109,7 +109,7 @@ public struct JSCoPFile {
   /// parameter by its integer type (`-2147483648 <= n <= 2147483647`); those
   /// bounds are dropped (a schedule legal for any parameter value is legal
   /// for those), other constraints are kept.
-  public func scop(ctx: Context = Context()) throws -> Scop {
+  package func scop(ctx: Context = Context()) throws -> Scop {
     try Scop.build(name: name, context: try Self.withoutTypeBounds(context, ctx: ctx), statements: statements,
                    arrays: arrays, ctx: ctx)
   }
@@ -128,7 +128,7 @@ public struct JSCoPFile {
   /// `schedule` (a flat map of the same statements), every map with the same
   /// number of output dimensions, simplified under the statement's domain
   /// (`{ S[i0, i1] -> [i1, i0] }`, as Polly writes schedules).
-  public func withSchedule(_ schedule: UnionMap) throws -> JSCoPFile {
+  package func withSchedule(_ schedule: UnionMap) throws -> JSCoPFile {
     var maps: [String] = []
     for (i, s) in statements.enumerated() {
       let own = try schedule.maps().first { $0.domainTupleName == s.name }
@@ -321,7 +321,7 @@ public enum JSCoP {
   /// the C code; the file imports when Polly's statements and accesses are
   /// polyc's (kernels without kernel-local scalars, which Polly models as SSA
   /// values). `polyc jscop`, which rewrites Polly's own export, is the exact path.
-  public static func export(_ scop: Scop, schedule: Schedule) throws -> String {
+  package static func export(_ scop: Scop, schedule: Schedule) throws -> String {
     let map = try schedule.map()
     var maps: [String] = []
     for s in scop.statements {

@@ -42,7 +42,7 @@ public enum ScalarExpansion {
   }
 
   /// The kernel with its privatisable scalars expanded, and what was expanded.
-  public static func apply(_ kernel: CheckedKernel, ctx: Context = Context()) throws -> (CheckedKernel, [Expansion]) {
+  package static func apply(_ kernel: CheckedKernel, ctx: Context = Context()) throws -> (CheckedKernel, [Expansion]) {
     let scop = try Scop.build(kernel, ctx: ctx)
     let loops = loopPaths(kernel.file.body)
     var plans: [Plan] = []

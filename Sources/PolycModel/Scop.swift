@@ -36,6 +36,9 @@ public struct StatementInfo: Hashable, Sendable {
   public var value: Expr
   public var accesses: [AccessInfo]
   public var location: SourceLocation
+  /// A statement of a SCoP given as isl strings: no body, C calls it as a macro
+  /// with its iterators, `S0(c0, c1)`.
+  public var isOpaque = false
   public var reads: [AccessInfo] { accesses.filter { !$0.isWrite } }
   public var writes: [AccessInfo] { accesses.filter { $0.isWrite } }
 }
@@ -51,17 +54,17 @@ public struct ArrayInfo: Hashable, Sendable {
 }
 
 public final class Scop {
-  public let ctx: Context
+  package let ctx: Context
   public let kernel: CheckedKernel
   public let statements: [StatementInfo]
   public let arrays: [ArrayInfo]
   /// `[ni, nj] -> { : ni >= 1 ... }`.
-  public let context: Set
+  package let context: Set
   /// The union of all statement domains (intersected with the context).
-  public let domain: UnionSet
-  public let reads: UnionMap
-  public let writes: UnionMap
-  public let originalSchedule: Schedule
+  package let domain: UnionSet
+  package let reads: UnionMap
+  package let writes: UnionMap
+  package let originalSchedule: Schedule
 
   init(ctx: Context, kernel: CheckedKernel, statements: [StatementInfo], arrays: [ArrayInfo], context: Set,
        domain: UnionSet, reads: UnionMap, writes: UnionMap, originalSchedule: Schedule) {
@@ -80,7 +83,7 @@ public final class Scop {
   /// (RAW), output (WAW) and anti (WAR, the may-dependences from reads that
   /// are not output dependences). The one formula behind `Dependences`, the
   /// scheduler's uncoalesced validity edges and scalar expansion's check.
-  public static func memoryDependences(reads: UnionMap, writes: UnionMap, schedule: Schedule) throws
+  package static func memoryDependences(reads: UnionMap, writes: UnionMap, schedule: Schedule) throws
     -> (flow: UnionMap, anti: UnionMap, output: UnionMap) {
     let flow = try Flow.compute(sink: reads, mustSource: writes, schedule: schedule).must
     let output = try Flow.compute(sink: writes, mustSource: writes, schedule: schedule).must
@@ -94,7 +97,7 @@ public final class Scop {
   public func statement(named name: String) -> StatementInfo? { statements.first { $0.name == name } }
 
   /// Builds the model of a checked kernel.
-  public static func build(_ kernel: CheckedKernel, ctx: Context = Context()) throws -> Scop {
+  package static func build(_ kernel: CheckedKernel, ctx: Context = Context()) throws -> Scop {
     try ScopBuilder(kernel: kernel, ctx: ctx).build()
   }
 

@@ -93,7 +93,7 @@ public enum NPUCodeGen {
   public static let markName = "npu_gemm"
 
   /// Maps a scheduled kernel onto the NPU for concrete `sizes`.
-  public static func analyze(scop: Scop, schedule: Schedule, strategy: Strategy, sizes: [String: Int],
+  package static func analyze(scop: Scop, schedule: Schedule, strategy: Strategy, sizes: [String: Int],
                              hardware: HardwareConfig) throws -> NPUKernel {
     do {
       try hardware.validate()
@@ -151,7 +151,7 @@ public enum NPUCodeGen {
   }
 
   /// `schedule` with an `npu_gemm` mark above the outermost band that schedules `statement`.
-  public static func mark(_ schedule: Schedule, statement: String) throws -> Schedule {
+  package static func mark(_ schedule: Schedule, statement: String) throws -> Schedule {
     guard let band = try ScheduleTiling.path(to: statement, in: schedule).first(where: { try $0.kind() == .band }) else { return schedule }
     return try band.insertMark(markName).schedule()
   }

@@ -16,7 +16,7 @@ import PolycModel
 
 /// The schedule chosen for a kernel and how it was found.
 public struct ScheduleResult {
-  public let schedule: Schedule
+  package let schedule: Schedule
   /// The backend that produced it (`polytops`, `isl`, `feautrier`, `identity`).
   public let backend: String
   /// Fallbacks taken, distributions made, directives ignored.
@@ -25,7 +25,7 @@ public struct ScheduleResult {
   /// The directives the schedule honours (code generation reads serial/reduce/vector).
   public let directives: [Directive]
 
-  public init(schedule: Schedule, backend: String, notes: [String], strategyName: String = "", directives: [Directive] = []) {
+  package init(schedule: Schedule, backend: String, notes: [String], strategyName: String = "", directives: [Directive] = []) {
     self.schedule = schedule
     self.backend = backend
     self.notes = notes

@@ -53,7 +53,7 @@ public struct ScheduleSummary: Sendable {
   }
 
   /// Summarises `schedule` against the validity dependences of `dependences`.
-  public static func of(_ schedule: Schedule, dependences: Dependences) throws -> ScheduleSummary {
+  package static func of(_ schedule: Schedule, dependences: Dependences) throws -> ScheduleSummary {
     var s = ScheduleSummary(bands: [], sequences: [])
     try walk(try schedule.root(), depth: 0, underBand: false, dependences, &s)
     return s

@@ -30,7 +30,7 @@ public struct StrideScore: Sendable, Equatable, Comparable {
 
 public enum AccessStride {
   /// The stride score of band member `member` if it were the innermost loop.
-  public static func score(band: ScheduleNode, member: Int, scop: Scop, writesOnly: Bool = false) throws -> StrideScore {
+  package static func score(band: ScheduleNode, member: Int, scop: Scop, writesOnly: Bool = false) throws -> StrideScore {
     let ctx = scop.ctx
     let n = try band.bandMemberCount()
     let loops = try band.prefixScheduleUnionMap().flatRangeProduct(try band.bandPartialScheduleUnionMap())
@@ -53,7 +53,7 @@ public enum AccessStride {
 
   /// True when some statement below `band` writes one element across
   /// consecutive iterations of `member`: an accumulator (a reduction loop).
-  public static func accumulates(band: ScheduleNode, member: Int, scop: Scop) throws -> Bool {
+  package static func accumulates(band: ScheduleNode, member: Int, scop: Scop) throws -> Bool {
     try score(band: band, member: member, scop: scop, writesOnly: true).invariant > 0
   }
 

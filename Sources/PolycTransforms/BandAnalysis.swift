@@ -46,7 +46,7 @@ public struct DependenceOracle {
   }
 
   /// Dependences between instances that reach `node` with equal prefix schedules.
-  public func liveDependences(at node: ScheduleNode) throws -> UnionMap {
+  package func liveDependences(at node: ScheduleNode) throws -> UnionMap {
     let domain = try node.domain()
     let prefix = try node.prefixScheduleUnionMap()
     let samePrefix = try prefix.applyRange(try prefix.reverse())
@@ -54,12 +54,12 @@ public struct DependenceOracle {
   }
 
   /// The distance vectors of the live dependences in the band's members.
-  public func distances(at band: ScheduleNode) throws -> UnionSet {
+  package func distances(at band: ScheduleNode) throws -> UnionSet {
     let partial = try band.bandPartialScheduleUnionMap()
     return try liveDependences(at: band).applyDomain(partial).applyRange(partial).deltas()
   }
 
-  public func properties(of band: ScheduleNode) throws -> BandProperties {
+  package func properties(of band: ScheduleNode) throws -> BandProperties {
     let n = try band.bandMemberCount()
     let dist = try distances(at: band)
     let live = !(try dist.isEmpty())

@@ -26,7 +26,7 @@ import PolycScheduler
 
 /// The transformed schedule and what each pass did or skipped.
 public struct TransformResult {
-  public let schedule: Schedule
+  package let schedule: Schedule
   public let notes: [String]
   /// Bands the tiling pass tiled.
   public var tiledBands = 0
@@ -47,7 +47,7 @@ public struct TransformResult {
 public enum TransformPipeline {
   /// `directives`: the scheduler's directives the schedule honours; a loop of
   /// an iterator with a `serial` directive is never marked parallel.
-  public static func apply(schedule: Schedule, scop: Scop, dependences: Dependences,
+  package static func apply(schedule: Schedule, scop: Scop, dependences: Dependences,
                            options: TransformOptions, directives: [Directive] = []) throws -> TransformResult {
     guard options.isEnabled else { return TransformResult(schedule: schedule, notes: []) }
     let cx = try TransformContext(scop: scop, dependences: dependences, options: options,

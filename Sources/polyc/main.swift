@@ -73,8 +73,12 @@ struct Compile: ParsableCommand {
   @Option(name: .long, help: "--emit npu: the hardware description (JSON); overrides the strategy's target.hardware.")
   var hw: String?
 
-  @Option(name: .long, parsing: .singleValue, help: "--emit npu: size parameters, e.g. --set M=37,N=50 (override the data set's values).")
+  @Option(name: .long, parsing: .singleValue,
+          help: "Fix size parameters, e.g. --set M=37,N=50: the model, schedule and C are specialised to them (--emit npu: the sizes lowered, overriding the data set's).")
   var set: [String] = []
+
+  @Option(name: .customShort("D", allowingJoined: true), parsing: .singleValue, help: "Same as --set, one parameter: -D N=1000 or -DN=1000.")
+  var define: [String] = []
 
   func validate() throws {
     if let t = tileSizes {
@@ -82,6 +86,11 @@ struct Compile: ParsableCommand {
       guard !parts.isEmpty, parts.allSatisfy({ Int($0).map { $0 >= 1 && $0 <= 1 << 20 } ?? false }) else {
         throw ValidationError("--tile-sizes expects positive integers (at most \(1 << 20)) separated by commas, got '\(t)'")
       }
+    }
+    do {
+      _ = try NPURunner.parseSet(set + define)
+    } catch let e as PolycError {
+      throw ValidationError(e.description.replacingOccurrences(of: "error: ", with: ""))
     }
     if let f = fuse, !["none", "smart", "connected", "max"].contains(f) {
       throw ValidationError("--fuse must be none, smart, connected or max (got '\(f)')")
@@ -110,7 +119,9 @@ struct Compile: ParsableCommand {
       return
     }
     try runReportingErrors {
-      let k = try Pipeline.loadKernel(path: kernel)
+      let fixed = try NPURunner.parseSet(set + define)
+      let source = try Pipeline.loadKernel(path: kernel)
+      let k = emit == .npu || fixed.isEmpty ? source : try Pipeline.fixing(source, parameters: fixed)
       let text: String
       do {
         let s = overridden(try Pipeline.loadStrategy(path: config))
@@ -124,7 +135,7 @@ struct Compile: ParsableCommand {
         }
         if emit == .npu {
           let options = NPUKernelRunOptions(hw: try loadHardware(hw))
-          text = try NPURunner.assembly(c, dataset: dataset, options: options, overrides: try NPURunner.parseSet(set))
+          text = try NPURunner.assembly(c, dataset: dataset, options: options, overrides: fixed)
         } else {
           text = try Pipeline.emit(emit, c, dataset: dataset)
         }
@@ -177,4 +188,12 @@ func runReportingErrors(_ body: () throws -> Void) throws {
   }
 }
 
-Polyc.main()
+/// `-DN=1000` as C compilers and PPCG spell it: swift-argument-parser splits a joined short
+/// option at `=`, so the joined form is given to it as `-D N=1000`.
+func splittingJoinedDefines(_ arguments: [String]) -> [String] {
+  arguments.flatMap { a -> [String] in
+    a.hasPrefix("-D") && a.count > 2 && !a.hasPrefix("--") ? ["-D", String(a.dropFirst(2))] : [a]
+  }
+}
+
+Polyc.main(Array(splittingJoinedDefines(Array(CommandLine.arguments.dropFirst()))))

@@ -35,6 +35,43 @@ import TestSupport
     #expect(r.status == 64, "\(args): \(r.stderr)")
   }
 
+  @Test func setAndDefineSpecialiseTheCodeToFixedSizes() throws {
+    let r = try polyc([Fixtures.kernelPath("gemm"), "--config", Fixtures.configPath("cpu"), "-Dni=100", "-D", "nj=120", "--set", "nk=80"])
+    #expect(r.status == 0, "\(r.stderr)")
+    // isl prints the fixed bounds as constants.
+    #expect(r.stdout.contains("99") && r.stdout.contains("119"), "\(r.stdout)")
+    let plain = try polyc([Fixtures.kernelPath("gemm"), "--config", Fixtures.configPath("cpu")])
+    #expect(!plain.stdout.contains("119"))
+  }
+
+  @Test func aProgramSpecialisedToItsDataSetReproducesPolyBench() throws {
+    // gemm's MINI data set is ni = 20, nj = 25, nk = 30: the specialised program must dump
+    // exactly what PolyBench's does.
+    let dir = try Fixtures.temporaryDirectory("set")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let r = try polyc([Fixtures.kernelPath("gemm"), "--config", Fixtures.configPath("cpu"), "--emit", "program", "--dataset", "MINI",
+                       "--set", "ni=20,nj=25,nk=30", "-o", "\(dir)/g.c"])
+    #expect(r.status == 0, "\(r.stderr)")
+    try CCompiler(command: "cc", flags: ["-O2", "-ffp-contract=off"]).compile(source: "\(dir)/g.c", output: "\(dir)/g",
+                                                                              extraFlags: ["-DPOLYBENCH_DUMP_ARRAYS"])
+    let run = try ProcessRunner.run("\(dir)/g", [], timeout: 60)
+    #expect(run.status == 0)
+    #expect(DumpComparison.compare(expected: try Fixtures.referenceDump("gemm", "MINI"), actual: run.stderr) == nil)
+  }
+
+  @Test(arguments: [
+    (["-Dq=1"], 1, "'q' is not a size parameter of kernel 'gemm' (its size parameters: ni, nj, nk)"),
+    (["-Dni=0"], 1, "admit no parameter values"),
+    (["-Dni=99999999999"], 1, "does not fit C's int"),
+    (["-Dni=x"], 64, "--set expects NAME=INTEGER"),
+    (["--set", "ni"], 64, "--set expects NAME=INTEGER"),
+  ])
+  func badFixedSizes(args: [String], status: Int32, message: String) throws {
+    let r = try polyc([Fixtures.kernelPath("gemm")] + args)
+    #expect(r.status == status, "\(args): \(r.stderr)")
+    #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+  }
+
   @Test func aSavedScheduleLoadsBackToTheSameCode() throws {
     let dir = try Fixtures.temporaryDirectory("sched")
     defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -31,7 +31,7 @@ func run() throws {
   strategy.tiling.sizes = .fixed([32, 32, 32])
   strategy.parallelism.openmp = true
   let compiled = try Pipeline.compile(kernel: kernel, strategy: strategy)
-  guard try compiled.dependences.isLegal(compiled.codeSchedule) else { fatalError("polyc returned an illegal schedule") }
+  guard try compiled.violation() == nil else { fatalError("polyc returned an illegal schedule") }
   print("backend: \(compiled.result.backend)")
   print(try Pipeline.emit(.schedule, compiled).split(separator: "\n").prefix(6).joined(separator: "\n"))
   let c = try Pipeline.emit(.c, compiled)
