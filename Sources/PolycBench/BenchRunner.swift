@@ -19,13 +19,13 @@ import Foundation
 import PolycScheduler
 import PolycTransforms
 
-public final class BenchRunner {
-  public let config: BenchConfiguration
+package final class BenchRunner {
+  package let config: BenchConfiguration
   /// Receives one line per step (the CLI prints them on stderr).
-  public var progress: (String) -> Void = { _ in }
+  package var progress: (String) -> Void = { _ in }
   private var notices: [String] = []
 
-  public init(config: BenchConfiguration) { self.config = config }
+  package init(config: BenchConfiguration) { self.config = config }
 
   /// A variant that built: its binaries and what was measured so far.
   struct Built {
@@ -34,7 +34,7 @@ public final class BenchRunner {
     var verifyBinary: String
   }
 
-  public func run() throws -> CampaignResult {
+  package func run() throws -> CampaignResult {
     try validate()
     let out = config.outputDirectory
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -264,11 +264,11 @@ public final class BenchRunner {
 }
 
 /// Finding a clang that runs Polly.
-public enum PeerCompiler {
-  public static let pollyCandidates = ["clang-19", "clang-18", "clang-17", "clang-16", "clang-15", "clang-14", "clang"]
+package enum PeerCompiler {
+  package static let pollyCandidates = ["clang-19", "clang-18", "clang-17", "clang-16", "clang-15", "clang-14", "clang"]
 
   /// The first candidate (or `preferred`) that compiles a file with `-mllvm -polly`.
-  public static func findPolly(_ preferred: String?) -> String? {
+  package static func findPolly(_ preferred: String?) -> String? {
     for name in preferred.map({ [$0] }) ?? pollyCandidates {
       guard let path = ProcessRunner.which(name) else { continue }
       if accepts(path) { return path }

@@ -9,10 +9,10 @@
 
 import Foundation
 
-public enum Reports {
-  public static let files = ["results.json", "results.csv", "results.md", "speedups.svg"]
+package enum Reports {
+  package static let files = ["results.json", "results.csv", "results.md", "speedups.svg"]
 
-  public static func write(_ r: CampaignResult, to dir: String) throws {
+  package static func write(_ r: CampaignResult, to dir: String) throws {
     let enc = JSONEncoder()
     enc.outputFormatting = [.prettyPrinted, .sortedKeys]
     try enc.encode(r).write(to: URL(fileURLWithPath: "\(dir)/results.json"))
@@ -70,7 +70,7 @@ public enum Reports {
   }
 
   /// The table as aligned text (printed by `polyc bench`).
-  public static func table(_ r: CampaignResult) -> String {
+  package static func table(_ r: CampaignResult) -> String {
     let rs = rows(r)
     let widths = (0..<rs[0].count).map { c in rs.map { $0[c].count }.max() ?? 0 }
     func line(_ row: [String]) -> String {
@@ -99,7 +99,7 @@ public enum Reports {
     return out
   }
 
-  public static func markdown(_ r: CampaignResult) -> String {
+  package static func markdown(_ r: CampaignResult) -> String {
     let rs = rows(r)
     var out = "# polyc bench: \(r.dataset)\n\n"
     out += "\(r.date) on \(r.host); \(r.threads) OpenMP thread(s)\(r.ompWaitPolicy.map { ", OMP_WAIT_POLICY=\($0)" } ?? ""); \(r.runsDescription).\n"
@@ -120,7 +120,7 @@ public enum Reports {
     s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
   }
 
-  public static func csv(_ r: CampaignResult) -> String {
+  package static func csv(_ r: CampaignResult) -> String {
     var out = "kernel,dataset,variant,status,median_s,speedup,polyc_s,cc_s,runs,message\n"
     func num(_ d: Double?) -> String { d.map { String(format: "%.6f", $0) } ?? "" }
     for k in r.kernels {
@@ -141,7 +141,7 @@ public enum Reports {
 
   /// Grouped bars, one group per kernel plus the geomean, log2 scale; failed
   /// variants are drawn as a red cross at the baseline.
-  public static func svg(_ r: CampaignResult) -> String {
+  package static func svg(_ r: CampaignResult) -> String {
     let cols = r.columns
     let groups: [(String, [String: VariantResult])] = r.kernels.map { k in (k.kernel, Dictionary(uniqueKeysWithValues: cols.compactMap { c in k.variant(c).map { (c, $0) } })) }
     let bar = 10.0, gap = 14.0, left = 60.0, top = 40.0, plotH = 300.0

@@ -44,7 +44,7 @@ public struct CEmitOptions: Sendable, Equatable {
   }
 }
 
-public enum CEmitter {
+package enum CEmitter {
   static let helpers = """
     #ifndef POLYC_HELPERS
     #define POLYC_HELPERS

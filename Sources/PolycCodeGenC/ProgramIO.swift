@@ -24,18 +24,18 @@ import PolycISL
 import PolycModel
 
 /// Which parameters a program of `emitIOProgram` reads and writes, in order.
-public struct ProgramIOLayout: Sendable, Equatable {
-  public struct Item: Sendable, Equatable {
-    public var name: String
-    public var type: ScalarType
+package struct ProgramIOLayout: Sendable, Equatable {
+  package struct Item: Sendable, Equatable {
+    package var name: String
+    package var type: ScalarType
     /// Array dimensions (affine in the size parameters); empty for a scalar.
-    public var dimensions: [Expr]
+    package var dimensions: [Expr]
   }
-  public var sizes: [String]
-  public var inputs: [Item]
-  public var outputs: [Item]
+  package var sizes: [String]
+  package var inputs: [Item]
+  package var outputs: [Item]
 
-  public init(kernel k: CheckedKernel) {
+  package init(kernel k: CheckedKernel) {
     sizes = k.sizeParameters
     var ins: [Item] = [], outs: [Item] = []
     for p in k.file.parameters {

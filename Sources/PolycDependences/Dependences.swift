@@ -50,8 +50,8 @@ public enum DependenceError: Error, CustomStringConvertible, Sendable {
   }
 }
 
-public final class Dependences {
-  public let scop: Scop
+package final class Dependences {
+  package let scop: Scop
   package let flow: UnionMap
   package let anti: UnionMap
   package let output: UnionMap
@@ -60,11 +60,11 @@ public final class Dependences {
   /// The isl operations the analysis of one kernel may take by default: the
   /// PolyBench kernels need a few hundred thousand, a 30-deep nest a few
   /// million; past it isl's dataflow analysis would run for minutes.
-  public static let defaultMaxOperations: UInt = 50_000_000
+  package static let defaultMaxOperations: UInt = 50_000_000
 
   /// Computes the dependences of `scop` within `maxOperations` isl operations
   /// (0: unlimited); past them, throws `DependenceError.budgetExhausted`.
-  public init(scop: Scop, computeInput: Bool = false, maxOperations: UInt = Dependences.defaultMaxOperations) throws {
+  package init(scop: Scop, computeInput: Bool = false, maxOperations: UInt = Dependences.defaultMaxOperations) throws {
     self.scop = scop
     let s = scop.originalSchedule
     do {
@@ -182,7 +182,7 @@ public final class Dependences {
   }
 
   /// Readable dump (`--emit deps`).
-  public func render() throws -> String {
+  package func render() throws -> String {
     var out = ""
     for kind in DependenceKind.allCases {
       guard let m = map(kind) else { continue }

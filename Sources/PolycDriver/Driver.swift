@@ -83,12 +83,12 @@ public enum EmitKind: String, CaseIterable, Sendable {
 /// One compiled kernel: every stage's output.
 public final class Compilation {
   public let kernel: CheckedKernel
-  public let scop: Scop
-  public let dependences: Dependences
+  package let scop: Scop
+  package let dependences: Dependences
   public let strategy: Strategy
   public let result: ScheduleResult
   /// The CPU transforms applied to the scheduler's tree (tiling, marks), checked for legality.
-  public let transforms: TransformResult?
+  package let transforms: TransformResult?
   /// How C is printed for this compilation (pragmas, `restrict`).
   public let emitOptions: CEmitOptions
 

@@ -7,18 +7,18 @@
 //
 //===----------------------------------------------------------------------===//
 
-public struct DumpMismatch: Sendable, CustomStringConvertible {
-  public var index: Int
-  public var expected: String
-  public var actual: String
-  public var description: String { "token \(index): expected '\(expected)', got '\(actual)'" }
+package struct DumpMismatch: Sendable, CustomStringConvertible {
+  package var index: Int
+  package var expected: String
+  package var actual: String
+  package var description: String { "token \(index): expected '\(expected)', got '\(actual)'" }
 }
 
-public enum DumpComparison {
+package enum DumpComparison {
   static func tokens(_ s: String) -> [Substring] { s.split(whereSeparator: { $0 == " " || $0 == "\n" }) }
 
   /// nil when the dumps agree, else the first difference.
-  public static func compare(expected: String, actual: String, relativeTolerance: Double = 1e-9) -> DumpMismatch? {
+  package static func compare(expected: String, actual: String, relativeTolerance: Double = 1e-9) -> DumpMismatch? {
     let e = tokens(expected), a = tokens(actual)
     for i in 0..<max(e.count, a.count) {
       guard i < e.count, i < a.count else {

@@ -18,11 +18,11 @@ import PolycTransforms
 
 /// A scheduled JSCoP: the model, its dependences, the scheduler's result and the file to write.
 public struct ScheduledJSCoP {
-  public let scop: Scop
-  public let dependences: Dependences
+  package let scop: Scop
+  package let dependences: Dependences
   public let result: ScheduleResult
   /// The strategy's transforms applied to the scheduler's tree (tiling).
-  public let transforms: TransformResult
+  package let transforms: TransformResult
   /// The input file with the new schedule.
   public let file: JSCoPFile
 }

@@ -14,14 +14,14 @@ import PolycNPU
 import PolycNPUCodeGen
 
 /// One benchmark workload: a kernel file and its sizes.
-public struct NPUBenchmarkCase: Sendable {
-  public var name: String
+package struct NPUBenchmarkCase: Sendable {
+  package var name: String
   /// Relative to the repository root.
-  public var kernel: String
-  public var sizes: [String: Int]
+  package var kernel: String
+  package var sizes: [String: Int]
   /// Strategies run on this case only (e.g. a directive naming its statements).
-  public var extraStrategies: [String]
-  public init(name: String, kernel: String, sizes: [String: Int], extraStrategies: [String] = []) {
+  package var extraStrategies: [String]
+  package init(name: String, kernel: String, sizes: [String: Int], extraStrategies: [String] = []) {
     self.name = name
     self.kernel = kernel
     self.sizes = sizes
@@ -30,25 +30,25 @@ public struct NPUBenchmarkCase: Sendable {
 }
 
 /// One measured (kernel, strategy) pair.
-public struct NPUBenchmarkRow: Codable, Equatable, Sendable {
-  public var workload: String
-  public var strategy: String
-  public var tiles: String
-  public var doubleBuffer: Bool
-  public var cycles: Int
-  public var macUtilization: Double
-  public var rooflineCycles: Int
-  public var rooflineRatio: Double
-  public var trafficRatio: Double
-  public var bytesMoved: Int
-  public var compulsoryBytes: Int
-  public var instructions: Int
-  public var bitExact: Bool
+package struct NPUBenchmarkRow: Codable, Equatable, Sendable {
+  package var workload: String
+  package var strategy: String
+  package var tiles: String
+  package var doubleBuffer: Bool
+  package var cycles: Int
+  package var macUtilization: Double
+  package var rooflineCycles: Int
+  package var rooflineRatio: Double
+  package var trafficRatio: Double
+  package var bytesMoved: Int
+  package var compulsoryBytes: Int
+  package var instructions: Int
+  package var bitExact: Bool
 }
 
-public enum NPUKernelBenchmark {
+package enum NPUKernelBenchmark {
   /// matmul 512^3, conv 56x56x64 -> 64 (3x3, stride 1, pad 1), and a long matmul M=49000, N=K=64.
-  public static let cases: [NPUBenchmarkCase] = [
+  package static let cases: [NPUBenchmarkCase] = [
     NPUBenchmarkCase(name: "qmatmul 512x512x512", kernel: "Kernels/npu/qmatmul.loop", sizes: ["M": 512, "N": 512, "K": 512],
                      extraStrategies: ["Configs/variants/qmatmul-channel-outer.json"]),
     NPUBenchmarkCase(name: "qconv2d 56x56x64->64 3x3", kernel: "Kernels/npu/qconv2d.loop", sizes: ["H": 56, "W": 56, "C": 64, "K": 64],
@@ -58,10 +58,10 @@ public enum NPUKernelBenchmark {
   ]
 
   /// The strategies compared (relative to the repository root).
-  public static let strategies = ["Configs/npu.json", "Configs/tensor.json", "Configs/isl.json", "Configs/variants/npu-tiles16.json"]
+  package static let strategies = ["Configs/npu.json", "Configs/tensor.json", "Configs/isl.json", "Configs/variants/npu-tiles16.json"]
 
   /// Runs every case under every strategy (use a release build).
-  public static func run(root: String, hw: HardwareConfig?, cases: [NPUBenchmarkCase] = cases,
+  package static func run(root: String, hw: HardwareConfig?, cases: [NPUBenchmarkCase] = cases,
                          strategies: [String] = strategies) throws -> [NPUBenchmarkRow] {
     var rows: [NPUBenchmarkRow] = []
     for bench in cases {
@@ -83,7 +83,7 @@ public enum NPUKernelBenchmark {
   }
 
   /// A Markdown table of benchmark rows.
-  public static func table(_ rows: [NPUBenchmarkRow]) -> String {
+  package static func table(_ rows: [NPUBenchmarkRow]) -> String {
     var out = "| workload | strategy | tiles | cycles | MAC util | cycles / roofline | traffic / compulsory | bit-exact |\n"
     out += "|---|---|---|---:|---:|---:|---:|---|\n"
     for r in rows {

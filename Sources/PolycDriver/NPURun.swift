@@ -200,7 +200,7 @@ public enum NPURunner {
   }
 
   /// The NPU backend's analysis of `c` for `sizes`.
-  public static func analyze(_ c: Compilation, sizes: [String: Int], options: NPUKernelRunOptions) throws -> NPUKernel {
+  package static func analyze(_ c: Compilation, sizes: [String: Int], options: NPUKernelRunOptions) throws -> NPUKernel {
     let hw = try hardware(strategy: c.strategy, override: options.hw)
     do {
       var k = try NPUCodeGen.analyze(scop: c.scop, schedule: c.schedule, strategy: c.strategy, sizes: sizes, hardware: hw)

@@ -54,38 +54,38 @@ public enum ScalarType: String, Hashable, Sendable, CaseIterable {
 }
 
 /// How a kernel uses an array parameter.
-public enum ArrayRole: String, Hashable, Sendable {
+package enum ArrayRole: String, Hashable, Sendable {
   case `in`, out, `inout`
 }
 
-public enum UnaryOp: String, Hashable, Sendable {
+package enum UnaryOp: String, Hashable, Sendable {
   case neg = "-"
   case not = "!"
 }
 
-public enum BinaryOp: String, Hashable, Sendable {
+package enum BinaryOp: String, Hashable, Sendable {
   case add = "+", sub = "-", mul = "*", div = "/", rem = "%"
   case lt = "<", le = "<=", gt = ">", ge = ">=", eq = "==", ne = "!="
   case and = "&&", or = "||"
 
-  public var isComparison: Bool {
+  package var isComparison: Bool {
     switch self {
     case .lt, .le, .gt, .ge, .eq, .ne: return true
     default: return false
     }
   }
-  public var isLogical: Bool { self == .and || self == .or }
+  package var isLogical: Bool { self == .and || self == .or }
 }
 
 /// `=`, `+=`, `-=`, `*=`, `/=`.
-public enum AssignOp: String, Hashable, Sendable {
+package enum AssignOp: String, Hashable, Sendable {
   case assign = "=", add = "+=", sub = "-=", mul = "*=", div = "/="
 }
 
 /// An expression. Calls cover math functions (`sqrt`, `exp`, `pow`, `fabs`, ...),
 /// `min`/`max`, and the affine helpers `floordiv`/`ceildiv`; casts are
 /// written like calls of a type name (`f64(n)`) and parse to `.cast`.
-public indirect enum ExprKind: Hashable, Sendable {
+package indirect enum ExprKind: Hashable, Sendable {
   /// Integer literal (C `int`).
   case intLiteral(Int)
   /// Floating literal; `text` is the spelling without suffix (e.g. "1.5"),
@@ -102,10 +102,10 @@ public indirect enum ExprKind: Hashable, Sendable {
   case cast(ScalarType, Expr)
 }
 
-public struct Expr: Hashable, Sendable {
-  public var kind: ExprKind
-  public var location: SourceLocation
-  public init(_ kind: ExprKind, at location: SourceLocation) {
+package struct Expr: Hashable, Sendable {
+  package var kind: ExprKind
+  package var location: SourceLocation
+  package init(_ kind: ExprKind, at location: SourceLocation) {
     self.kind = kind
     self.location = location
   }
@@ -113,7 +113,7 @@ public struct Expr: Hashable, Sendable {
 
 extension Expr {
   /// Whether `name` (an iterator, size parameter or variable) occurs in this expression.
-  public func mentions(_ name: String) -> Bool {
+  package func mentions(_ name: String) -> Bool {
     switch kind {
     case .name(let n): return n == name
     case .intLiteral, .floatLiteral: return false
@@ -130,16 +130,16 @@ extension Expr {
 /// `for i in lower ..< upper` (exclusive), `for i in lower ... upper` (inclusive),
 /// optional `step k` (a positive integer constant, ascending loops only),
 /// and `for i in reverse lower ... upper` (same values, descending order).
-public struct ForLoop: Hashable, Sendable {
-  public var iterator: String
-  public var lower: Expr
-  public var upper: Expr
-  public var inclusive: Bool
-  public var step: Int
-  public var reverse: Bool
-  public var body: [Stmt]
-  public var location: SourceLocation
-  public init(iterator: String, lower: Expr, upper: Expr, inclusive: Bool, step: Int, reverse: Bool,
+package struct ForLoop: Hashable, Sendable {
+  package var iterator: String
+  package var lower: Expr
+  package var upper: Expr
+  package var inclusive: Bool
+  package var step: Int
+  package var reverse: Bool
+  package var body: [Stmt]
+  package var location: SourceLocation
+  package init(iterator: String, lower: Expr, upper: Expr, inclusive: Bool, step: Int, reverse: Bool,
               body: [Stmt], location: SourceLocation) {
     self.iterator = iterator
     self.lower = lower
@@ -152,7 +152,7 @@ public struct ForLoop: Hashable, Sendable {
   }
 }
 
-public indirect enum StmtKind: Hashable, Sendable {
+package indirect enum StmtKind: Hashable, Sendable {
   /// `[label:] target op value`. `target` is `.name` (a scalar) or `.access`.
   case assign(label: String?, target: Expr, op: AssignOp, value: Expr)
   case forLoop(ForLoop)
@@ -169,16 +169,16 @@ public indirect enum StmtKind: Hashable, Sendable {
   case dumpPrint(Expr)
 }
 
-public struct Stmt: Hashable, Sendable {
-  public var kind: StmtKind
-  public var location: SourceLocation
-  public init(_ kind: StmtKind, at location: SourceLocation) {
+package struct Stmt: Hashable, Sendable {
+  package var kind: StmtKind
+  package var location: SourceLocation
+  package init(_ kind: StmtKind, at location: SourceLocation) {
     self.kind = kind
     self.location = location
   }
 }
 
-public enum ParamKind: Hashable, Sendable {
+package enum ParamKind: Hashable, Sendable {
   /// An integer size parameter (C `int`), e.g. `ni` or `ni: int`.
   case size
   /// A scalar parameter passed by value, e.g. `alpha: f64`.
@@ -187,11 +187,11 @@ public enum ParamKind: Hashable, Sendable {
   case array(role: ArrayRole, type: ScalarType, dimensions: [Expr])
 }
 
-public struct ParamDecl: Hashable, Sendable {
-  public var name: String
-  public var kind: ParamKind
-  public var location: SourceLocation
-  public init(name: String, kind: ParamKind, location: SourceLocation) {
+package struct ParamDecl: Hashable, Sendable {
+  package var name: String
+  package var kind: ParamKind
+  package var location: SourceLocation
+  package init(name: String, kind: ParamKind, location: SourceLocation) {
     self.name = name
     self.kind = kind
     self.location = location
@@ -199,13 +199,13 @@ public struct ParamDecl: Hashable, Sendable {
 }
 
 /// `dataset MINI: ni = 20, nj = 25`.
-public struct DatasetDecl: Hashable, Sendable {
-  public var name: String
-  public var values: [String: Int]
+package struct DatasetDecl: Hashable, Sendable {
+  package var name: String
+  package var values: [String: Int]
   /// Parameter names in the order written.
-  public var order: [String]
-  public var location: SourceLocation
-  public init(name: String, values: [String: Int], order: [String], location: SourceLocation) {
+  package var order: [String]
+  package var location: SourceLocation
+  package init(name: String, values: [String: Int], order: [String], location: SourceLocation) {
     self.name = name
     self.values = values
     self.order = order
@@ -214,21 +214,21 @@ public struct DatasetDecl: Hashable, Sendable {
 }
 
 /// One `.loop` file: a kernel and its host sections.
-public struct SourceFile: Hashable, Sendable {
-  public var path: String
-  public var kernelName: String
-  public var parameters: [ParamDecl]
+package struct SourceFile: Hashable, Sendable {
+  package var path: String
+  package var kernelName: String
+  package var parameters: [ParamDecl]
   /// The SCoP: loops, guards, statements and kernel-local variables.
-  public var body: [Stmt]
+  package var body: [Stmt]
   /// `assume` constraints on size parameters (the isl context).
-  public var assumptions: [Expr]
-  public var datasets: [DatasetDecl]
+  package var assumptions: [Expr]
+  package var datasets: [DatasetDecl]
   /// Host code run before the kernel (PolyBench's `init_array`).
-  public var initBody: [Stmt]
+  package var initBody: [Stmt]
   /// Host code run after the kernel (PolyBench's `print_array`).
-  public var dumpBody: [Stmt]
-  public var location: SourceLocation
-  public init(path: String, kernelName: String, parameters: [ParamDecl], body: [Stmt],
+  package var dumpBody: [Stmt]
+  package var location: SourceLocation
+  package init(path: String, kernelName: String, parameters: [ParamDecl], body: [Stmt],
               assumptions: [Expr], datasets: [DatasetDecl], initBody: [Stmt], dumpBody: [Stmt],
               location: SourceLocation) {
     self.path = path

@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-public enum ASTPrinter {
-  public static func print(_ file: SourceFile) -> String {
+package enum ASTPrinter {
+  package static func print(_ file: SourceFile) -> String {
     var out = "kernel \(file.kernelName)(\(file.parameters.map(parameterText).joined(separator: ", "))) {\n"
     out += statementsText(file.body, indent: 1)
     out += "}\n"
@@ -23,7 +23,7 @@ public enum ASTPrinter {
   }
 
   /// One expression as source text, e.g. `A[i * k]`.
-  public static func text(of expr: Expr) -> String {
+  package static func text(of expr: Expr) -> String {
     text(of: expr, context: .lowest)
   }
 

@@ -9,12 +9,12 @@ import Foundation
 
 public enum Frontend {
   /// Parses `text` (the contents of `path`) into a syntax tree.
-  public static func parse(text: String, path: String) throws -> SourceFile {
+  package static func parse(text: String, path: String) throws -> SourceFile {
     try Parser.parse(text: text, path: path)
   }
 
   /// Checks a parsed file; `text` is its source, for the diagnostics.
-  public static func check(_ file: SourceFile, text: String) throws -> CheckedKernel {
+  package static func check(_ file: SourceFile, text: String) throws -> CheckedKernel {
     try Sema.check(file, text: text)
   }
 

@@ -10,32 +10,32 @@
 //===----------------------------------------------------------------------===//
 
 /// An array: a parameter (`role != nil`) or a local temporary (`role == nil`).
-public struct ArraySymbol: Hashable, Sendable {
-  public var name: String
-  public var type: ScalarType
-  public var dimensions: [Expr]
+package struct ArraySymbol: Hashable, Sendable {
+  package var name: String
+  package var type: ScalarType
+  package var dimensions: [Expr]
   /// `nil` for kernel-local temporaries (`var z: f64[n]` in the kernel body).
-  public var role: ArrayRole?
-  public var location: SourceLocation
-  public init(name: String, type: ScalarType, dimensions: [Expr], role: ArrayRole?, location: SourceLocation) {
+  package var role: ArrayRole?
+  package var location: SourceLocation
+  package init(name: String, type: ScalarType, dimensions: [Expr], role: ArrayRole?, location: SourceLocation) {
     self.name = name
     self.type = type
     self.dimensions = dimensions
     self.role = role
     self.location = location
   }
-  public var isParameter: Bool { role != nil }
+  package var isParameter: Bool { role != nil }
 }
 
 /// A scalar: a scalar parameter (`isParameter`) or a kernel-local scalar
 /// variable (`var sum: f64` in the kernel body). Kernel-local scalars are
 /// modelled as zero-dimensional arrays.
-public struct ScalarSymbol: Hashable, Sendable {
-  public var name: String
-  public var type: ScalarType
-  public var isParameter: Bool
-  public var location: SourceLocation
-  public init(name: String, type: ScalarType, isParameter: Bool, location: SourceLocation) {
+package struct ScalarSymbol: Hashable, Sendable {
+  package var name: String
+  package var type: ScalarType
+  package var isParameter: Bool
+  package var location: SourceLocation
+  package init(name: String, type: ScalarType, isParameter: Bool, location: SourceLocation) {
     self.name = name
     self.type = type
     self.isParameter = isParameter
@@ -45,11 +45,11 @@ public struct ScalarSymbol: Hashable, Sendable {
 
 /// The value type of an expression: C `int` for iterators, size parameters and
 /// integer arithmetic (C's integer promotion), or a scalar type.
-public enum ValueType: Hashable, Sendable {
+package enum ValueType: Hashable, Sendable {
   case int
   case scalar(ScalarType)
 
-  public var isFloat: Bool {
+  package var isFloat: Bool {
     if case .scalar(let t) = self { return t.isFloat }
     return false
   }
@@ -57,17 +57,17 @@ public enum ValueType: Hashable, Sendable {
 
 public struct CheckedKernel: Hashable, Sendable {
   /// The file with labels filled in on every kernel statement.
-  public var file: SourceFile
+  package var file: SourceFile
   /// The full source text (for diagnostics of later stages).
   public var text: String
   /// Size parameters, in declaration order.
   public var sizeParameters: [String]
   /// Scalar parameters and kernel-local scalars by name.
-  public var scalars: [String: ScalarSymbol]
+  package var scalars: [String: ScalarSymbol]
   /// Array parameters and kernel-local arrays by name.
-  public var arrays: [String: ArraySymbol]
+  package var arrays: [String: ArraySymbol]
 
-  public init(file: SourceFile, text: String, sizeParameters: [String], scalars: [String: ScalarSymbol],
+  package init(file: SourceFile, text: String, sizeParameters: [String], scalars: [String: ScalarSymbol],
               arrays: [String: ArraySymbol]) {
     self.file = file
     self.text = text
@@ -81,7 +81,7 @@ public struct CheckedKernel: Hashable, Sendable {
   /// The type of an already-checked expression. Names not in the symbol table
   /// (iterators, size parameters, host `var`s of type int) are `int`; pass
   /// `locals` for host variables of other types.
-  public func valueType(of expr: Expr, locals: [String: ScalarType] = [:]) -> ValueType {
+  package func valueType(of expr: Expr, locals: [String: ScalarType] = [:]) -> ValueType {
     switch expr.kind {
     case .intLiteral: return .int
     case .floatLiteral(_, let t): return .scalar(t)
@@ -120,7 +120,7 @@ public struct CheckedKernel: Hashable, Sendable {
   }
 
   /// C's usual arithmetic conversions restricted to our types.
-  public static func arithmetic(_ a: ValueType, _ b: ValueType) -> ValueType {
+  package static func arithmetic(_ a: ValueType, _ b: ValueType) -> ValueType {
     switch (a, b) {
     case (.scalar(.f64), _), (_, .scalar(.f64)): return .scalar(.f64)
     case (.scalar(.f32), _), (_, .scalar(.f32)): return .scalar(.f32)

@@ -4,12 +4,12 @@ import PolycFrontend
 
 /// Prints expressions in loop-language syntax, fully parenthesised where the
 /// nesting needs it. Used by readable dumps (`--emit scop`, diagnostics).
-public enum ExprText {
-  public static func statement(_ target: Expr, _ op: AssignOp, _ value: Expr) -> String {
+package enum ExprText {
+  package static func statement(_ target: Expr, _ op: AssignOp, _ value: Expr) -> String {
     "\(expr(target)) \(op.rawValue) \(expr(value))"
   }
 
-  public static func expr(_ e: Expr) -> String {
+  package static func expr(_ e: Expr) -> String {
     switch e.kind {
     case .intLiteral(let v): return "\(v)"
     case .floatLiteral(let t, let ty): return ty == .f32 ? t + "f" : t

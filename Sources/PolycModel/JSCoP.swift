@@ -306,7 +306,7 @@ struct JSCoPReader {
 }
 
 /// `--emit jscop`: a scheduled kernel as Polly would export it.
-public enum JSCoP {
+package enum JSCoP {
   /// The JSCoP of a scheduled kernel, in the layout Polly's importer reads:
   /// the context; per statement (source order) its name, domain, the flat map
   /// of `schedule` (the same number of output dimensions for every

@@ -31,14 +31,14 @@
 import PolycFrontend
 import PolycISL
 
-public enum ScalarExpansion {
+package enum ScalarExpansion {
   /// One expanded web.
-  public struct Expansion: Hashable, Sendable {
-    public var scalar: String
-    public var array: String
+  package struct Expansion: Hashable, Sendable {
+    package var scalar: String
+    package var array: String
     /// The loop iterator the web is expanded along.
-    public var iterator: String
-    public var statements: [String]
+    package var iterator: String
+    package var statements: [String]
   }
 
   /// The kernel with its privatisable scalars expanded, and what was expanded.

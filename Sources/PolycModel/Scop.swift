@@ -15,49 +15,49 @@ import PolycFrontend
 import PolycISL
 
 /// One array reference of a statement.
-public struct AccessInfo: Hashable, Sendable {
-  public var array: String
-  public var subscripts: [Expr]
-  public var isWrite: Bool
+package struct AccessInfo: Hashable, Sendable {
+  package var array: String
+  package var subscripts: [Expr]
+  package var isWrite: Bool
   /// The access relation in isl notation, e.g. `[n] -> { S0[i, j] -> C[i, j] }`.
-  public var relation: String
-  public var location: SourceLocation
+  package var relation: String
+  package var location: SourceLocation
 }
 
 /// One statement of the kernel body, with everything later stages need.
-public struct StatementInfo: Hashable, Sendable {
-  public var name: String
+package struct StatementInfo: Hashable, Sendable {
+  package var name: String
   /// Enclosing loop iterators, outermost first (source names).
-  public var iterators: [String]
+  package var iterators: [String]
   /// The iteration domain in isl notation.
-  public var domain: String
-  public var target: Expr
-  public var op: AssignOp
-  public var value: Expr
-  public var accesses: [AccessInfo]
-  public var location: SourceLocation
+  package var domain: String
+  package var target: Expr
+  package var op: AssignOp
+  package var value: Expr
+  package var accesses: [AccessInfo]
+  package var location: SourceLocation
   /// A statement of a SCoP given as isl strings: no body, C calls it as a macro
   /// with its iterators, `S0(c0, c1)`.
-  public var isOpaque = false
-  public var reads: [AccessInfo] { accesses.filter { !$0.isWrite } }
-  public var writes: [AccessInfo] { accesses.filter { $0.isWrite } }
+  package var isOpaque = false
+  package var reads: [AccessInfo] { accesses.filter { !$0.isWrite } }
+  package var writes: [AccessInfo] { accesses.filter { $0.isWrite } }
 }
 
 /// The size of an array (`C[i0, i1] : 0 <= i0 < ni and 0 <= i1 < nj`).
-public struct ArrayInfo: Hashable, Sendable {
-  public var name: String
-  public var type: ScalarType
-  public var dimensions: [Expr]
-  public var role: ArrayRole?
+package struct ArrayInfo: Hashable, Sendable {
+  package var name: String
+  package var type: ScalarType
+  package var dimensions: [Expr]
+  package var role: ArrayRole?
   /// The extent set in isl notation.
-  public var extent: String
+  package var extent: String
 }
 
-public final class Scop {
+package final class Scop {
   package let ctx: Context
-  public let kernel: CheckedKernel
-  public let statements: [StatementInfo]
-  public let arrays: [ArrayInfo]
+  package let kernel: CheckedKernel
+  package let statements: [StatementInfo]
+  package let arrays: [ArrayInfo]
   /// `[ni, nj] -> { : ni >= 1 ... }`.
   package let context: Set
   /// The union of all statement domains (intersected with the context).
@@ -92,9 +92,9 @@ public final class Scop {
   }
 
   /// The isl parameter prefix, e.g. `[ni, nj, nk] -> `.
-  public var parameterPrefix: String { ScopBuilder.prefix(kernel.sizeParameters) }
+  package var parameterPrefix: String { ScopBuilder.prefix(kernel.sizeParameters) }
 
-  public func statement(named name: String) -> StatementInfo? { statements.first { $0.name == name } }
+  package func statement(named name: String) -> StatementInfo? { statements.first { $0.name == name } }
 
   /// Builds the model of a checked kernel.
   package static func build(_ kernel: CheckedKernel, ctx: Context = Context()) throws -> Scop {
@@ -102,7 +102,7 @@ public final class Scop {
   }
 
   /// A readable dump of the model (`--emit scop`).
-  public func render() throws -> String {
+  package func render() throws -> String {
     var out = "kernel \(kernel.name)\n"
     out += "context: \(try context.description)\n"
     out += "arrays:\n"

@@ -72,7 +72,7 @@ public enum NPUAssembler {
   // MARK: Disassembly
 
   /// Canonical text of a program, one instruction per line, each line terminated by "\n".
-  public static func disassemble(_ program: [Instruction]) -> String {
+  package static func disassemble(_ program: [Instruction]) -> String {
     var out = ""
     for inst in program {
       out += format(inst)
@@ -82,7 +82,7 @@ public enum NPUAssembler {
   }
 
   /// Canonical text of one instruction.
-  public static func format(_ inst: Instruction) -> String {
+  package static func format(_ inst: Instruction) -> String {
     var parts: [String] = []
     switch inst.operation {
     case .load(let m):
@@ -121,7 +121,7 @@ public enum NPUAssembler {
   // MARK: Assembly
 
   /// Parses assembly text. Blank lines and comments are ignored.
-  public static func assemble(_ text: String) throws -> [Instruction] {
+  package static func assemble(_ text: String) throws -> [Instruction] {
     var program: [Instruction] = []
     var lineNumber = 0
     for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -134,7 +134,7 @@ public enum NPUAssembler {
   }
 
   /// Parses one line; nil for a blank or comment-only line.
-  public static func parseLine(_ rawLine: String, line: Int) throws -> Instruction? {
+  package static func parseLine(_ rawLine: String, line: Int) throws -> Instruction? {
     let code = stripComment(rawLine)
     let tokens = code.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
     guard let head = tokens.first else { return nil }

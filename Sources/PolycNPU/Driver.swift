@@ -26,9 +26,9 @@ public struct NPURunResult: Sendable {
   }
 }
 
-public enum NPUDriver {
+package enum NPUDriver {
   /// Lowers the workload, simulates it and compares the result with the Swift reference.
-  public static func run(workload: NPUWorkload, hw: HardwareConfig = .npu16, options: LoweringOptions = LoweringOptions()) throws -> NPURunResult {
+  package static func run(workload: NPUWorkload, hw: HardwareConfig = .npu16, options: LoweringOptions = LoweringOptions()) throws -> NPURunResult {
     let program = try NPULowering.lower(workload, hw: hw, options: options)
     let (report, output) = try program.simulate()
     let reference = workload.referenceOutput()
@@ -37,16 +37,16 @@ public enum NPUDriver {
                         assembly: program.assembly(), program: program)
   }
 
-  public static func run(gemm: GemmWorkload, hw: HardwareConfig = .npu16, options: LoweringOptions = LoweringOptions()) throws -> NPURunResult {
+  package static func run(gemm: GemmWorkload, hw: HardwareConfig = .npu16, options: LoweringOptions = LoweringOptions()) throws -> NPURunResult {
     try run(workload: .gemm(gemm), hw: hw, options: options)
   }
 
-  public static func run(conv: Conv2DWorkload, hw: HardwareConfig = .npu16, options: LoweringOptions = LoweringOptions()) throws -> NPURunResult {
+  package static func run(conv: Conv2DWorkload, hw: HardwareConfig = .npu16, options: LoweringOptions = LoweringOptions()) throws -> NPURunResult {
     try run(workload: .conv2d(conv), hw: hw, options: options)
   }
 
   /// Assembles and simulates a hand-written program on a given DRAM image.
-  public static func simulate(assembly: String, dram: [UInt8], hw: HardwareConfig = .npu16) throws -> (report: NPUReport, dram: [UInt8]) {
+  package static func simulate(assembly: String, dram: [UInt8], hw: HardwareConfig = .npu16) throws -> (report: NPUReport, dram: [UInt8]) {
     let machine = NPUMachine(hw: hw, dram: dram)
     let report = try machine.run(try NPUAssembler.assemble(assembly))
     return (report, machine.dram)

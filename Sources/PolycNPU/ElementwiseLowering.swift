@@ -16,7 +16,7 @@
 import Foundation
 
 /// An ALU expression over taps and constants; the left operand of every operation is tensor-valued.
-public indirect enum AluExpr: Sendable, Equatable, CustomStringConvertible {
+package indirect enum AluExpr: Sendable, Equatable, CustomStringConvertible {
   case tap(Int)
   /// A per-channel constant row (`ElementwiseWorkload.constants`).
   case constant(Int)
@@ -24,7 +24,7 @@ public indirect enum AluExpr: Sendable, Equatable, CustomStringConvertible {
   case immediate(Int)
   case op(AluOpcode, AluExpr, AluExpr)
 
-  public var isTensor: Bool {
+  package var isTensor: Bool {
     switch self {
     case .tap: return true
     case .constant, .immediate: return false
@@ -32,7 +32,7 @@ public indirect enum AluExpr: Sendable, Equatable, CustomStringConvertible {
     }
   }
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .tap(let i): return "tap\(i)"
     case .constant(let i): return "const\(i)"
@@ -43,13 +43,13 @@ public indirect enum AluExpr: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// One tap: input tensor `input` at pixel (n, sy*y + dy, sx*x + dx).
-public struct ElementwiseTap: Sendable, Equatable {
-  public var input: Int
-  public var strideY: Int
-  public var strideX: Int
-  public var offsetY: Int
-  public var offsetX: Int
-  public init(input: Int, strideY: Int = 1, strideX: Int = 1, offsetY: Int = 0, offsetX: Int = 0) {
+package struct ElementwiseTap: Sendable, Equatable {
+  package var input: Int
+  package var strideY: Int
+  package var strideX: Int
+  package var offsetY: Int
+  package var offsetX: Int
+  package init(input: Int, strideY: Int = 1, strideX: Int = 1, offsetY: Int = 0, offsetX: Int = 0) {
     self.input = input
     self.strideY = strideY
     self.strideX = strideX
@@ -59,11 +59,11 @@ public struct ElementwiseTap: Sendable, Equatable {
 }
 
 /// An input tensor, NHWC, int32 values.
-public struct ElementwiseInput: Sendable, Equatable {
-  public var height: Int
-  public var width: Int
-  public var values: [Int32]
-  public init(height: Int, width: Int, values: [Int32]) {
+package struct ElementwiseInput: Sendable, Equatable {
+  package var height: Int
+  package var width: Int
+  package var values: [Int32]
+  package init(height: Int, width: Int, values: [Int32]) {
     self.height = height
     self.width = width
     self.values = values
@@ -71,18 +71,18 @@ public struct ElementwiseInput: Sendable, Equatable {
 }
 
 /// An ALU-only kernel: output [batch][outHeight][outWidth][channels] int8.
-public struct ElementwiseWorkload: Sendable, Equatable {
-  public var batch: Int
-  public var outHeight: Int
-  public var outWidth: Int
-  public var channels: Int
-  public var inputs: [ElementwiseInput]
-  public var taps: [ElementwiseTap]
+package struct ElementwiseWorkload: Sendable, Equatable {
+  package var batch: Int
+  package var outHeight: Int
+  package var outWidth: Int
+  package var channels: Int
+  package var inputs: [ElementwiseInput]
+  package var taps: [ElementwiseTap]
   /// Per-channel constant rows, `channels` values each.
-  public var constants: [[Int32]]
-  public var expression: AluExpr
+  package var constants: [[Int32]]
+  package var expression: AluExpr
 
-  public init(batch: Int, outHeight: Int, outWidth: Int, channels: Int, inputs: [ElementwiseInput], taps: [ElementwiseTap],
+  package init(batch: Int, outHeight: Int, outWidth: Int, channels: Int, inputs: [ElementwiseInput], taps: [ElementwiseTap],
               constants: [[Int32]], expression: AluExpr) {
     self.batch = batch
     self.outHeight = outHeight
@@ -94,7 +94,7 @@ public struct ElementwiseWorkload: Sendable, Equatable {
     self.expression = expression
   }
 
-  public var outputCount: Int { batch * outHeight * outWidth * channels }
+  package var outputCount: Int { batch * outHeight * outWidth * channels }
 
   func validate() throws {
     for (name, v) in [("batch", batch), ("outHeight", outHeight), ("outWidth", outWidth), ("channels", channels)] where v < 1 {
@@ -119,7 +119,7 @@ public struct ElementwiseWorkload: Sendable, Equatable {
   }
 
   /// The output computed in Swift with the ALU's semantics (`AluOpcode.apply`), truncated to int8 as STORE does.
-  public func referenceOutput() -> [Int8] {
+  package func referenceOutput() -> [Int8] {
     var out = [Int8](repeating: 0, count: outputCount)
     func eval(_ e: AluExpr, _ n: Int, _ y: Int, _ x: Int, _ c: Int) -> Int32 {
       switch e {
@@ -144,9 +144,9 @@ public struct ElementwiseWorkload: Sendable, Equatable {
   }
 }
 
-public enum ElementwiseLowering {
+package enum ElementwiseLowering {
   /// Lowers an ALU-only kernel; `pixelsPerTile` nil: the largest tile that fits twice.
-  public static func lower(_ w: ElementwiseWorkload, hw: HardwareConfig, pixelsPerTile: Int? = nil) throws -> NPUProgram {
+  package static func lower(_ w: ElementwiseWorkload, hw: HardwareConfig, pixelsPerTile: Int? = nil) throws -> NPUProgram {
     do { try hw.validate() } catch let e as HardwareConfigError { throw NPULoweringError.unsupported(e.description) }
     try w.validate()
     var b = Builder(w: w, hw: hw)

@@ -4,7 +4,7 @@
 
 import Foundation
 
-public enum FixedPoint {
+package enum FixedPoint {
   /// gemmlowp `SaturatingRoundingDoublingHighMul`:
   ///
   ///     if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
@@ -12,7 +12,7 @@ public enum FixedPoint {
   ///     int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
   ///     return (int32_t)((ab + nudge) / (1LL << 31));          // C division truncates toward 0
   @inline(__always)
-  public static func saturatingRoundingDoublingHighMul(_ a: Int32, _ b: Int32) -> Int32 {
+  package static func saturatingRoundingDoublingHighMul(_ a: Int32, _ b: Int32) -> Int32 {
     if a == Int32.min && b == Int32.min { return Int32.max }
     let ab = Int64(a) * Int64(b)
     let nudge: Int64 = ab >= 0 ? (1 << 30) : (1 - (1 << 30))
@@ -27,7 +27,7 @@ public enum FixedPoint {
   ///     int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
   ///     return (x >> e) + (remainder > threshold ? 1 : 0);
   @inline(__always)
-  public static func roundingDivideByPOT(_ x: Int32, _ exponent: Int32) -> Int32 {
+  package static func roundingDivideByPOT(_ x: Int32, _ exponent: Int32) -> Int32 {
     let e = Int64(exponent)
     let mask = Int32(truncatingIfNeeded: (Int64(1) << e) - 1)
     let remainder = x & mask
@@ -38,7 +38,7 @@ public enum FixedPoint {
   /// Left shift on the bit pattern (wrapping), shift in 0...31:
   /// `(int32_t)((uint32_t)x << s)`.
   @inline(__always)
-  public static func wrappingShiftLeft(_ x: Int32, _ shift: Int32) -> Int32 {
+  package static func wrappingShiftLeft(_ x: Int32, _ shift: Int32) -> Int32 {
     Int32(bitPattern: UInt32(bitPattern: x) << UInt32(shift))
   }
 
@@ -48,7 +48,7 @@ public enum FixedPoint {
   ///     left = shift > 0 ? shift : 0; right = shift > 0 ? 0 : -shift;
   ///     RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x << left, multiplier), right)
   @inline(__always)
-  public static func multiplyByQuantizedMultiplier(_ x: Int32, _ multiplier: Int32, _ shift: Int32) -> Int32 {
+  package static func multiplyByQuantizedMultiplier(_ x: Int32, _ multiplier: Int32, _ shift: Int32) -> Int32 {
     let left = shift > 0 ? shift : 0
     let right = shift > 0 ? 0 : -shift
     return roundingDivideByPOT(saturatingRoundingDoublingHighMul(wrappingShiftLeft(x, left), multiplier), right)
@@ -58,7 +58,7 @@ public enum FixedPoint {
   /// `multiplier * 2^(shift - 31)` with `multiplier` in [2^30, 2^31) (a Q0.31 value in [0.5, 1)).
   /// Returns (0, 0) for 0. Shifts are clamped as TFLite does: below -31 the multiplier flushes to
   /// zero, above 30 it saturates.
-  public static func quantizeMultiplier(_ realMultiplier: Double) -> (multiplier: Int32, shift: Int32) {
+  package static func quantizeMultiplier(_ realMultiplier: Double) -> (multiplier: Int32, shift: Int32) {
     guard realMultiplier > 0, realMultiplier.isFinite else { return (0, 0) }
     let fr = frexp(realMultiplier)
     var shift = fr.1
@@ -80,7 +80,7 @@ public enum FixedPoint {
   /// `clamp(zp + MultiplyByQuantizedMultiplier(acc, multiplier, shift), lo, hi)`
   /// (the zero-point add wraps like the NPU's int32 ALU).
   @inline(__always)
-  public static func requantize(_ acc: Int32, multiplier: Int32, shift: Int32, outputZeroPoint: Int32,
+  package static func requantize(_ acc: Int32, multiplier: Int32, shift: Int32, outputZeroPoint: Int32,
                                 min lo: Int32, max hi: Int32) -> Int8 {
     let scaled = multiplyByQuantizedMultiplier(acc, multiplier, shift) &+ outputZeroPoint
     return Int8(Swift.min(Swift.max(scaled, lo), hi))

@@ -37,14 +37,14 @@ import Foundation
 // MARK: - Opcodes and small enums
 
 /// Instruction opcode, bits [0, 3).
-public enum Opcode: UInt8, CaseIterable, Sendable {
+package enum Opcode: UInt8, CaseIterable, Sendable {
   case load = 0
   case store = 1
   case gemm = 2
   case finish = 3
   case alu = 4
 
-  public var mnemonic: String {
+  package var mnemonic: String {
     switch self {
     case .load: return "LOAD"
     case .store: return "STORE"
@@ -75,7 +75,7 @@ public enum MemoryType: UInt8, CaseIterable, Sendable, Codable {
 /// ALU operation, bits [107, 110) of an ALU instruction. `x` is the destination lane
 /// `acc[dst][o]`, `y` the operand (`acc[src][o]`, or the sign-extended immediate). All
 /// arithmetic is on int32; see `AluOpcode.apply` for the exact formulas.
-public enum AluOpcode: UInt8, CaseIterable, Sendable {
+package enum AluOpcode: UInt8, CaseIterable, Sendable {
   /// x = x + y (wrapping int32 add). Bias (vector) and zero point (immediate).
   case add = 0
   /// x = max(x, y). ReLU / lower clamp.
@@ -91,7 +91,7 @@ public enum AluOpcode: UInt8, CaseIterable, Sendable {
   /// x = y. Copy.
   case mov = 6
 
-  public var mnemonic: String {
+  package var mnemonic: String {
     switch self {
     case .add: return "ADD"
     case .max: return "MAX"
@@ -105,7 +105,7 @@ public enum AluOpcode: UInt8, CaseIterable, Sendable {
 
   /// The lane semantics, exactly as in docs/npu-isa.md and expressible in C with int32/int64.
   @inline(__always)
-  public func apply(_ x: Int32, _ y: Int32) -> Int32 {
+  package func apply(_ x: Int32, _ y: Int32) -> Int32 {
     switch self {
     case .add: return x &+ y
     case .max: return Swift.max(x, y)
@@ -119,23 +119,23 @@ public enum AluOpcode: UInt8, CaseIterable, Sendable {
 }
 
 /// The four dependency-token flags, bits 3..6 of every instruction.
-public struct DependencyFlags: OptionSet, Hashable, Sendable {
-  public let rawValue: UInt8
-  public init(rawValue: UInt8) { self.rawValue = rawValue & 0xF }
+package struct DependencyFlags: OptionSet, Hashable, Sendable {
+  package let rawValue: UInt8
+  package init(rawValue: UInt8) { self.rawValue = rawValue & 0xF }
 
   /// Bit 3: wait for and pop a token from the queue prev -> self.
-  public static let popPrev = DependencyFlags(rawValue: 1 << 0)
+  package static let popPrev = DependencyFlags(rawValue: 1 << 0)
   /// Bit 4: wait for and pop a token from the queue next -> self.
-  public static let popNext = DependencyFlags(rawValue: 1 << 1)
+  package static let popNext = DependencyFlags(rawValue: 1 << 1)
   /// Bit 5: after completion, push a token into the queue self -> prev.
-  public static let pushPrev = DependencyFlags(rawValue: 1 << 2)
+  package static let pushPrev = DependencyFlags(rawValue: 1 << 2)
   /// Bit 6: after completion, push a token into the queue self -> next.
-  public static let pushNext = DependencyFlags(rawValue: 1 << 3)
+  package static let pushNext = DependencyFlags(rawValue: 1 << 3)
 
-  public static let none: DependencyFlags = []
+  package static let none: DependencyFlags = []
 
   /// Canonical order of the flags in assembly text.
-  public static let ordered: [(DependencyFlags, String)] = [
+  package static let ordered: [(DependencyFlags, String)] = [
     (.popPrev, "pop_prev"), (.popNext, "pop_next"), (.pushPrev, "push_prev"), (.pushNext, "push_next"),
   ]
 }
@@ -190,20 +190,20 @@ public enum NPUModule: Int, CaseIterable, Sendable, Codable, CustomStringConvert
 ///
 ///     for y in 0..<ySize, x in 0..<xSize, o in 0..<BLOCK_OUT:
 ///       out8[dramBase + y * xStride + x][o] = int8(acc[sramBase + y * xSize + x][o] & 0xFF)
-public struct MemoryInstruction: Hashable, Sendable {
-  public var memoryType: MemoryType
-  public var sramBase: Int
-  public var dramBase: Int
-  public var ySize: Int
-  public var xSize: Int
-  public var xStride: Int
-  public var yPad0: Int
-  public var yPad1: Int
-  public var xPad0: Int
-  public var xPad1: Int
-  public var padValue: Int
+package struct MemoryInstruction: Hashable, Sendable {
+  package var memoryType: MemoryType
+  package var sramBase: Int
+  package var dramBase: Int
+  package var ySize: Int
+  package var xSize: Int
+  package var xStride: Int
+  package var yPad0: Int
+  package var yPad1: Int
+  package var xPad0: Int
+  package var xPad1: Int
+  package var padValue: Int
 
-  public init(memoryType: MemoryType, sramBase: Int, dramBase: Int, ySize: Int, xSize: Int, xStride: Int,
+  package init(memoryType: MemoryType, sramBase: Int, dramBase: Int, ySize: Int, xSize: Int, xStride: Int,
               yPad0: Int = 0, yPad1: Int = 0, xPad0: Int = 0, xPad1: Int = 0, padValue: Int = 0) {
     self.memoryType = memoryType
     self.sramBase = sramBase
@@ -219,10 +219,10 @@ public struct MemoryInstruction: Hashable, Sendable {
   }
 
   /// Entries written into the scratchpad by a LOAD (real plus padding).
-  public var sramEntries: Int { (yPad0 + ySize + yPad1) * (xPad0 + xSize + xPad1) }
+  package var sramEntries: Int { (yPad0 + ySize + yPad1) * (xPad0 + xSize + xPad1) }
   /// Elements read from or written to DRAM.
-  public var dramElements: Int { ySize * xSize }
-  public var hasPadding: Bool { yPad0 != 0 || yPad1 != 0 || xPad0 != 0 || xPad1 != 0 }
+  package var dramElements: Int { ySize * xSize }
+  package var hasPadding: Bool { yPad0 != 0 || yPad1 != 0 || xPad0 != 0 || xPad1 != 0 }
 }
 
 /// GEMM: loops over a range of micro-ops.
@@ -254,20 +254,20 @@ public struct MemoryInstruction: Hashable, Sendable {
 ///       for o in 0..<BLOCK_OUT:
 ///         if reset: acc[d][o] = 0
 ///         else:     acc[d][o] += sum(int32(inp[s][i]) * int32(wgt[w][o][i]) for i in 0..<BLOCK_IN)   // int32, wrapping
-public struct GemmInstruction: Hashable, Sendable {
-  public var reset: Bool
-  public var uopBegin: Int
-  public var uopEnd: Int
-  public var iterOut: Int
-  public var iterIn: Int
-  public var dstFactorOut: Int
-  public var dstFactorIn: Int
-  public var srcFactorOut: Int
-  public var srcFactorIn: Int
-  public var wgtFactorOut: Int
-  public var wgtFactorIn: Int
+package struct GemmInstruction: Hashable, Sendable {
+  package var reset: Bool
+  package var uopBegin: Int
+  package var uopEnd: Int
+  package var iterOut: Int
+  package var iterIn: Int
+  package var dstFactorOut: Int
+  package var dstFactorIn: Int
+  package var srcFactorOut: Int
+  package var srcFactorIn: Int
+  package var wgtFactorOut: Int
+  package var wgtFactorIn: Int
 
-  public init(reset: Bool = false, uopBegin: Int, uopEnd: Int, iterOut: Int, iterIn: Int,
+  package init(reset: Bool = false, uopBegin: Int, uopEnd: Int, iterOut: Int, iterIn: Int,
               dstFactorOut: Int = 0, dstFactorIn: Int = 0, srcFactorOut: Int = 0, srcFactorIn: Int = 0,
               wgtFactorOut: Int = 0, wgtFactorIn: Int = 0) {
     self.reset = reset
@@ -284,7 +284,7 @@ public struct GemmInstruction: Hashable, Sendable {
   }
 
   /// Core operations (cycles of the GEMM core) this instruction performs.
-  public var operations: Int { iterOut * iterIn * Swift.max(0, uopEnd - uopBegin) }
+  package var operations: Int { iterOut * iterIn * Swift.max(0, uopEnd - uopBegin) }
 }
 
 /// ALU: element-wise int32 operations on accumulator rows.
@@ -315,20 +315,20 @@ public struct GemmInstruction: Hashable, Sendable {
 ///       for o in 0..<BLOCK_OUT:
 ///         y = useImm ? int32(imm) : acc[s][o]
 ///         acc[d][o] = aluOp(acc[d][o], y)
-public struct AluInstruction: Hashable, Sendable {
-  public var op: AluOpcode
-  public var uopBegin: Int
-  public var uopEnd: Int
-  public var iterOut: Int
-  public var iterIn: Int
-  public var dstFactorOut: Int
-  public var dstFactorIn: Int
-  public var srcFactorOut: Int
-  public var srcFactorIn: Int
+package struct AluInstruction: Hashable, Sendable {
+  package var op: AluOpcode
+  package var uopBegin: Int
+  package var uopEnd: Int
+  package var iterOut: Int
+  package var iterIn: Int
+  package var dstFactorOut: Int
+  package var dstFactorIn: Int
+  package var srcFactorOut: Int
+  package var srcFactorIn: Int
   /// The immediate operand, or nil to use the vector operand `acc[s]`.
-  public var immediate: Int?
+  package var immediate: Int?
 
-  public init(op: AluOpcode, uopBegin: Int, uopEnd: Int, iterOut: Int, iterIn: Int,
+  package init(op: AluOpcode, uopBegin: Int, uopEnd: Int, iterOut: Int, iterIn: Int,
               dstFactorOut: Int = 0, dstFactorIn: Int = 0, srcFactorOut: Int = 0, srcFactorIn: Int = 0,
               immediate: Int? = nil) {
     self.op = op
@@ -344,7 +344,7 @@ public struct AluInstruction: Hashable, Sendable {
   }
 
   /// Accumulator rows processed.
-  public var rows: Int { iterOut * iterIn * Swift.max(0, uopEnd - uopBegin) }
+  package var rows: Int { iterOut * iterIn * Swift.max(0, uopEnd - uopBegin) }
 }
 
 /// One micro-op in the micro-op scratchpad (64 bits, little-endian in DRAM):
@@ -353,27 +353,27 @@ public struct AluInstruction: Hashable, Sendable {
 ///     [16,32) src   input entry (GEMM) or accumulator entry (ALU)
 ///     [32,48) wgt   weight entry (GEMM; ignored by ALU)
 ///     [48,64) reserved, must be 0
-public struct MicroOp: Hashable, Sendable {
-  public var dst: Int
-  public var src: Int
-  public var wgt: Int
+package struct MicroOp: Hashable, Sendable {
+  package var dst: Int
+  package var src: Int
+  package var wgt: Int
 
-  public init(dst: Int, src: Int = 0, wgt: Int = 0) {
+  package init(dst: Int, src: Int = 0, wgt: Int = 0) {
     self.dst = dst
     self.src = src
     self.wgt = wgt
   }
 
-  public static let byteCount = 8
+  package static let byteCount = 8
 
-  public func encoded() throws -> UInt64 {
+  package func encoded() throws -> UInt64 {
     for (name, v) in [("dst", dst), ("src", src), ("wgt", wgt)] where v < 0 || v > 0xFFFF {
       throw ISAError.fieldOutOfRange(instruction: nil, field: "uop.\(name)", value: v, bits: 16)
     }
     return UInt64(dst) | (UInt64(src) << 16) | (UInt64(wgt) << 32)
   }
 
-  public init(encoded word: UInt64) throws {
+  package init(encoded word: UInt64) throws {
     guard word >> 48 == 0 else {
       throw ISAError.invalidField(instruction: nil, field: "uop.reserved", value: Int(word >> 48), reason: "reserved bits must be 0")
     }
@@ -384,8 +384,8 @@ public struct MicroOp: Hashable, Sendable {
 // MARK: - Instruction
 
 /// One NPU instruction: its dependency flags and its operation.
-public struct Instruction: Hashable, Sendable {
-  public enum Operation: Hashable, Sendable {
+package struct Instruction: Hashable, Sendable {
+  package enum Operation: Hashable, Sendable {
     case load(MemoryInstruction)
     case store(MemoryInstruction)
     case gemm(GemmInstruction)
@@ -393,15 +393,15 @@ public struct Instruction: Hashable, Sendable {
     case finish
   }
 
-  public var deps: DependencyFlags
-  public var operation: Operation
+  package var deps: DependencyFlags
+  package var operation: Operation
 
-  public init(_ operation: Operation, deps: DependencyFlags = []) {
+  package init(_ operation: Operation, deps: DependencyFlags = []) {
     self.operation = operation
     self.deps = deps
   }
 
-  public var opcode: Opcode {
+  package var opcode: Opcode {
     switch operation {
     case .load: return .load
     case .store: return .store
@@ -412,7 +412,7 @@ public struct Instruction: Hashable, Sendable {
   }
 
   /// The module whose queue receives this instruction.
-  public var module: NPUModule {
+  package var module: NPUModule {
     switch operation {
     case .load(let m): return (m.memoryType == .input || m.memoryType == .weight) ? .load : .compute
     case .store: return .store
@@ -421,7 +421,7 @@ public struct Instruction: Hashable, Sendable {
   }
 
   /// Instruction width in bytes.
-  public static let byteCount = 16
+  package static let byteCount = 16
 }
 
 // MARK: - Errors
@@ -471,11 +471,11 @@ public enum ISAError: Error, Equatable, CustomStringConvertible, LocalizedError 
 
 /// Bit position and width of one field. The tables below are the single source of truth for
 /// the encoder, the decoder and the limits used by the lowering.
-public struct BitField: Sendable {
-  public let name: String
-  public let offset: Int
-  public let width: Int
-  public let signed: Bool
+package struct BitField: Sendable {
+  package let name: String
+  package let offset: Int
+  package let width: Int
+  package let signed: Bool
 
   init(_ name: String, _ offset: Int, _ width: Int, signed: Bool = false) {
     self.name = name
@@ -484,57 +484,57 @@ public struct BitField: Sendable {
     self.signed = signed
   }
 
-  public var maxValue: Int { signed ? (1 << (width - 1)) - 1 : (1 << width) - 1 }
-  public var minValue: Int { signed ? -(1 << (width - 1)) : 0 }
+  package var maxValue: Int { signed ? (1 << (width - 1)) - 1 : (1 << width) - 1 }
+  package var minValue: Int { signed ? -(1 << (width - 1)) : 0 }
 }
 
-public enum ISAFields {
-  public static let opcode = BitField("opcode", 0, 3)
-  public static let deps = BitField("deps", 3, 4)
+package enum ISAFields {
+  package static let opcode = BitField("opcode", 0, 3)
+  package static let deps = BitField("deps", 3, 4)
 
-  public static let memoryType = BitField("memoryType", 7, 2)
-  public static let sramBase = BitField("sramBase", 9, 16)
-  public static let dramBase = BitField("dramBase", 25, 32)
-  public static let ySize = BitField("ySize", 57, 15)
-  public static let xSize = BitField("xSize", 72, 16)
-  public static let xStride = BitField("xStride", 88, 16)
-  public static let yPad0 = BitField("yPad0", 104, 4)
-  public static let yPad1 = BitField("yPad1", 108, 4)
-  public static let xPad0 = BitField("xPad0", 112, 4)
-  public static let xPad1 = BitField("xPad1", 116, 4)
-  public static let padValue = BitField("padValue", 120, 8, signed: true)
+  package static let memoryType = BitField("memoryType", 7, 2)
+  package static let sramBase = BitField("sramBase", 9, 16)
+  package static let dramBase = BitField("dramBase", 25, 32)
+  package static let ySize = BitField("ySize", 57, 15)
+  package static let xSize = BitField("xSize", 72, 16)
+  package static let xStride = BitField("xStride", 88, 16)
+  package static let yPad0 = BitField("yPad0", 104, 4)
+  package static let yPad1 = BitField("yPad1", 108, 4)
+  package static let xPad0 = BitField("xPad0", 112, 4)
+  package static let xPad1 = BitField("xPad1", 116, 4)
+  package static let padValue = BitField("padValue", 120, 8, signed: true)
 
-  public static let reset = BitField("reset", 7, 1)
-  public static let uopBegin = BitField("uopBegin", 8, 13)
-  public static let uopEnd = BitField("uopEnd", 21, 14)
-  public static let iterOut = BitField("iterOut", 35, 14)
-  public static let iterIn = BitField("iterIn", 49, 14)
-  public static let dstFactorOut = BitField("dstFactorOut", 63, 11)
-  public static let dstFactorIn = BitField("dstFactorIn", 74, 11)
-  public static let srcFactorOut = BitField("srcFactorOut", 85, 11)
-  public static let srcFactorIn = BitField("srcFactorIn", 96, 11)
-  public static let wgtFactorOut = BitField("wgtFactorOut", 107, 10)
-  public static let wgtFactorIn = BitField("wgtFactorIn", 117, 10)
-  public static let gemmReserved = BitField("reserved", 127, 1)
+  package static let reset = BitField("reset", 7, 1)
+  package static let uopBegin = BitField("uopBegin", 8, 13)
+  package static let uopEnd = BitField("uopEnd", 21, 14)
+  package static let iterOut = BitField("iterOut", 35, 14)
+  package static let iterIn = BitField("iterIn", 49, 14)
+  package static let dstFactorOut = BitField("dstFactorOut", 63, 11)
+  package static let dstFactorIn = BitField("dstFactorIn", 74, 11)
+  package static let srcFactorOut = BitField("srcFactorOut", 85, 11)
+  package static let srcFactorIn = BitField("srcFactorIn", 96, 11)
+  package static let wgtFactorOut = BitField("wgtFactorOut", 107, 10)
+  package static let wgtFactorIn = BitField("wgtFactorIn", 117, 10)
+  package static let gemmReserved = BitField("reserved", 127, 1)
 
-  public static let aluReserved7 = BitField("reserved", 7, 1)
-  public static let aluOp = BitField("aluOp", 107, 3)
-  public static let useImm = BitField("useImm", 110, 1)
-  public static let imm = BitField("imm", 111, 16, signed: true)
-  public static let aluReserved127 = BitField("reserved", 127, 1)
+  package static let aluReserved7 = BitField("reserved", 7, 1)
+  package static let aluOp = BitField("aluOp", 107, 3)
+  package static let useImm = BitField("useImm", 110, 1)
+  package static let imm = BitField("imm", 111, 16, signed: true)
+  package static let aluReserved127 = BitField("reserved", 127, 1)
 
   /// Micro-op field limit (16-bit scratchpad indices).
-  public static let uopIndexMax = 0xFFFF
+  package static let uopIndexMax = 0xFFFF
 }
 
 // MARK: - 128-bit word
 
 /// A 128-bit instruction word.
-public struct InstructionWord: Hashable, Sendable {
-  public var lo: UInt64
-  public var hi: UInt64
+package struct InstructionWord: Hashable, Sendable {
+  package var lo: UInt64
+  package var hi: UInt64
 
-  public init(lo: UInt64 = 0, hi: UInt64 = 0) {
+  package init(lo: UInt64 = 0, hi: UInt64 = 0) {
     self.lo = lo
     self.hi = hi
   }
@@ -572,7 +572,7 @@ public struct InstructionWord: Hashable, Sendable {
   }
 
   /// Little-endian bytes (bit 0 = LSB of byte 0).
-  public var bytes: [UInt8] {
+  package var bytes: [UInt8] {
     var out = [UInt8]()
     out.reserveCapacity(16)
     for i in 0..<8 { out.append(UInt8((lo >> UInt64(8 * i)) & 0xFF)) }
@@ -580,7 +580,7 @@ public struct InstructionWord: Hashable, Sendable {
     return out
   }
 
-  public init<C: Collection>(bytes: C) where C.Element == UInt8 {
+  package init<C: Collection>(bytes: C) where C.Element == UInt8 {
     precondition(bytes.count == 16)
     var lo: UInt64 = 0
     var hi: UInt64 = 0
@@ -595,12 +595,12 @@ public struct InstructionWord: Hashable, Sendable {
 
 extension Instruction {
   /// Checks that every field fits its encoding and that the combination is legal.
-  public func validate() throws {
+  package func validate() throws {
     _ = try encode()
   }
 
   /// Encodes into a 128-bit word; throws `ISAError` for a field out of range or an illegal combination.
-  public func encode() throws -> InstructionWord {
+  package func encode() throws -> InstructionWord {
     var w = InstructionWord()
     try w.set(ISAFields.opcode, Int(opcode.rawValue))
     try checkFlags()
@@ -631,7 +631,7 @@ extension Instruction {
   }
 
   /// Decodes one 128-bit word; throws `ISAError.invalidField` for an invalid opcode or field.
-  public static func decode(_ w: InstructionWord) throws -> Instruction {
+  package static func decode(_ w: InstructionWord) throws -> Instruction {
     let opRaw = w.get(ISAFields.opcode)
     guard let op = Opcode(rawValue: UInt8(opRaw)) else {
       throw ISAError.invalidField(instruction: nil, field: "opcode", value: opRaw, reason: "opcodes are LOAD=0 STORE=1 GEMM=2 FINISH=3 ALU=4")
@@ -779,8 +779,8 @@ extension MemoryInstruction {
 }
 
 /// Binary instruction streams: a sequence of 16-byte little-endian words.
-public enum NPUBinary {
-  public static func encode(_ program: [Instruction]) throws -> [UInt8] {
+package enum NPUBinary {
+  package static func encode(_ program: [Instruction]) throws -> [UInt8] {
     var out = [UInt8]()
     out.reserveCapacity(program.count * Instruction.byteCount)
     for (i, inst) in program.enumerated() {
@@ -793,7 +793,7 @@ public enum NPUBinary {
     return out
   }
 
-  public static func decode(_ bytes: [UInt8]) throws -> [Instruction] {
+  package static func decode(_ bytes: [UInt8]) throws -> [Instruction] {
     guard bytes.count % Instruction.byteCount == 0 else { throw ISAError.truncatedBinary(byteCount: bytes.count) }
     var out = [Instruction]()
     out.reserveCapacity(bytes.count / Instruction.byteCount)
@@ -809,7 +809,7 @@ public enum NPUBinary {
   }
 
   /// Micro-op tables as stored in DRAM (8 bytes each, little-endian).
-  public static func encodeMicroOps(_ uops: [MicroOp]) throws -> [UInt8] {
+  package static func encodeMicroOps(_ uops: [MicroOp]) throws -> [UInt8] {
     var out = [UInt8]()
     out.reserveCapacity(uops.count * MicroOp.byteCount)
     for (i, u) in uops.enumerated() {

@@ -26,7 +26,7 @@
 import Foundation
 
 /// Why a workload cannot be lowered.
-public enum NPULoweringError: Error, Equatable, CustomStringConvertible, LocalizedError {
+package enum NPULoweringError: Error, Equatable, CustomStringConvertible, LocalizedError {
   case invalidWorkload(WorkloadError)
   /// A workload feature the ISA cannot express (e.g. padding above 15).
   case unsupported(String)
@@ -35,7 +35,7 @@ public enum NPULoweringError: Error, Equatable, CustomStringConvertible, Localiz
   /// A value does not fit its instruction field (e.g. a DRAM address beyond 32 bits of elements).
   case encoding(ISAError)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .invalidWorkload(let e): return e.description
     case .unsupported(let s): return "unsupported on the NPU: \(s)"
@@ -44,19 +44,19 @@ public enum NPULoweringError: Error, Equatable, CustomStringConvertible, Localiz
     }
   }
 
-  public var errorDescription: String? { description }
+  package var errorDescription: String? { description }
 }
 
 /// A region of the DRAM image.
-public struct DRAMRegion: Codable, Equatable, Sendable {
+package struct DRAMRegion: Codable, Equatable, Sendable {
   /// input, weights, requant, output, microOps.
-  public var name: String
-  public var byteOffset: Int
-  public var byteCount: Int
+  package var name: String
+  package var byteOffset: Int
+  package var byteCount: Int
   /// Bytes of one DRAM element as addressed by instructions touching the region.
-  public var elementBytes: Int
+  package var elementBytes: Int
   /// Human-readable layout, e.g. "[N][C/16][H][W][16] int8".
-  public var layout: String
+  package var layout: String
 }
 
 /// Byte offsets of the DRAM regions.

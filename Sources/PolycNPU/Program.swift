@@ -16,18 +16,18 @@ import Foundation
 
 public struct NPUProgram: Sendable {
   public var hardware: HardwareConfig
-  public var instructions: [Instruction]
-  public var microOps: [MicroOp]
+  package var instructions: [Instruction]
+  package var microOps: [MicroOp]
   /// The initial DRAM image (inputs, weights, parameters, micro-ops; the output region zeroed).
   public var dram: [UInt8]
-  public var regions: [DRAMRegion]
-  public var tiles: TileShape
+  package var regions: [DRAMRegion]
+  package var tiles: TileShape
   public var doubleBuffer: Bool
   /// The convolution the program computes (GEMM and FC as 1x1 convolutions).
-  public var shape: ConvShape
+  package var shape: ConvShape
   public var usefulMACs: Int
 
-  public func region(_ name: String) -> DRAMRegion? { regions.first { $0.name == name } }
+  package func region(_ name: String) -> DRAMRegion? { regions.first { $0.name == name } }
 
   /// Bytes a perfect program moves: the input, the weights, the per-channel
   /// parameters (folded bias, multiplier, shifts: 4 int32 each) and the output, once each.
@@ -79,21 +79,21 @@ public struct NPUProgram: Sendable {
   }
 }
 
-public enum NPULowering {
+package enum NPULowering {
   /// Lowers any workload (GEMM and FC become 1x1 convolutions).
-  public static func lower(_ workload: NPUWorkload, hw: HardwareConfig, options: LoweringOptions = LoweringOptions()) throws -> NPUProgram {
+  package static func lower(_ workload: NPUWorkload, hw: HardwareConfig, options: LoweringOptions = LoweringOptions()) throws -> NPUProgram {
     do { try workload.validate() } catch let e as WorkloadError { throw NPULoweringError.invalidWorkload(e) }
     var program = try lower(workload.asConv2D(), hw: hw, options: options)
     program.usefulMACs = workload.usefulMACs
     return program
   }
 
-  public static func lower(_ gemm: GemmWorkload, hw: HardwareConfig, options: LoweringOptions = LoweringOptions()) throws -> NPUProgram {
+  package static func lower(_ gemm: GemmWorkload, hw: HardwareConfig, options: LoweringOptions = LoweringOptions()) throws -> NPUProgram {
     try lower(.gemm(gemm), hw: hw, options: options)
   }
 
   /// Lowers a quantized convolution.
-  public static func lower(_ conv: Conv2DWorkload, hw: HardwareConfig, options: LoweringOptions = LoweringOptions()) throws -> NPUProgram {
+  package static func lower(_ conv: Conv2DWorkload, hw: HardwareConfig, options: LoweringOptions = LoweringOptions()) throws -> NPUProgram {
     do { try hw.validate() } catch let e as HardwareConfigError { throw NPULoweringError.unsupported(e.description) }
     do { try conv.validate() } catch let e as WorkloadError { throw NPULoweringError.invalidWorkload(e) }
     let s = conv.shape
@@ -134,7 +134,7 @@ public enum NPULowering {
   }
 
   /// The ranked tile candidates for a convolution shape (best first).
-  public static func rankTiles(shape: ConvShape, hw: HardwareConfig, doubleBuffer: Bool) -> [TileEstimate] {
+  package static func rankTiles(shape: ConvShape, hw: HardwareConfig, doubleBuffer: Bool) -> [TileEstimate] {
     TileChooser.rank(shape: shape, hw: hw, doubleBuffer: doubleBuffer)
   }
 

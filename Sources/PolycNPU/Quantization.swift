@@ -6,26 +6,26 @@
 import Foundation
 
 /// Affine quantization parameters: real = scale * (q - zeroPoint).
-public struct QuantParams: Equatable, Codable, Sendable {
-  public var scale: Double
-  public var zeroPoint: Int32
+package struct QuantParams: Equatable, Codable, Sendable {
+  package var scale: Double
+  package var zeroPoint: Int32
 
-  public init(scale: Double, zeroPoint: Int32) {
+  package init(scale: Double, zeroPoint: Int32) {
     self.scale = scale
     self.zeroPoint = zeroPoint
   }
 
   /// clamp(round_half_away(x / scale) + zeroPoint, -128, 127).
-  public func quantize(_ x: Double) -> Int8 {
+  package func quantize(_ x: Double) -> Int8 {
     let q = (x / scale).rounded(.toNearestOrAwayFromZero) + Double(zeroPoint)
     return Int8(Swift.min(Swift.max(q, -128), 127))
   }
 
-  public func dequantize(_ q: Int8) -> Double { scale * Double(Int32(q) - zeroPoint) }
+  package func dequantize(_ q: Int8) -> Double { scale * Double(Int32(q) - zeroPoint) }
 
   /// TFLite `ChooseQuantizationParams` for int8: the range is extended to contain 0 and the
   /// zero point is nudged to an integer so that 0.0 is exactly representable.
-  public static func asymmetric(min rmin0: Double, max rmax0: Double) -> QuantParams {
+  package static func asymmetric(min rmin0: Double, max rmax0: Double) -> QuantParams {
     let qmin = -128.0, qmax = 127.0
     let rmin = Swift.min(rmin0, 0), rmax = Swift.max(rmax0, 0)
     if rmax - rmin <= 0 { return QuantParams(scale: 1, zeroPoint: 0) }
@@ -40,15 +40,15 @@ public struct QuantParams: Equatable, Codable, Sendable {
   }
 
   /// Symmetric int8 (zero point 0, range [-127, 127] * scale).
-  public static func symmetric(maxAbs: Double) -> QuantParams {
+  package static func symmetric(maxAbs: Double) -> QuantParams {
     QuantParams(scale: maxAbs > 0 ? maxAbs / 127 : 1, zeroPoint: 0)
   }
 }
 
-public enum Quantization {
+package enum Quantization {
   /// Signal-to-quantization-noise ratio in dB: 10 log10(sum ref^2 / sum (ref - test)^2);
   /// +infinity when the two are identical.
-  public static func sqnr(reference: [Double], test: [Double]) -> Double {
+  package static func sqnr(reference: [Double], test: [Double]) -> Double {
     precondition(reference.count == test.count)
     var signal = 0.0, noise = 0.0
     for (r, t) in zip(reference, test) {
@@ -61,7 +61,7 @@ public enum Quantization {
 
   /// Per-output-channel symmetric quantization of weights whose outermost dimension is the
   /// output channel (OHWI or [out][in]).
-  public static func quantizeWeightsPerChannel(_ weights: [Float], channels: Int) -> (values: [Int8], scales: [Double]) {
+  package static func quantizeWeightsPerChannel(_ weights: [Float], channels: Int) -> (values: [Int8], scales: [Double]) {
     let per = weights.count / channels
     var values = [Int8](repeating: 0, count: weights.count)
     var scales = [Double](repeating: 1, count: channels)
@@ -75,7 +75,7 @@ public enum Quantization {
   }
 
   /// Min and max over calibration tensors.
-  public static func range(_ tensors: [[Float]]) -> (min: Double, max: Double) {
+  package static func range(_ tensors: [[Float]]) -> (min: Double, max: Double) {
     var lo = Double.infinity, hi = -Double.infinity
     for t in tensors {
       for v in t {
@@ -88,13 +88,13 @@ public enum Quantization {
 }
 
 /// A float NHWC convolution (OHWI weights) with optional fused ReLU.
-public struct FloatConv2D: Sendable {
-  public var shape: ConvShape
-  public var weights: [Float]
-  public var bias: [Float]
-  public var relu: Bool
+package struct FloatConv2D: Sendable {
+  package var shape: ConvShape
+  package var weights: [Float]
+  package var bias: [Float]
+  package var relu: Bool
 
-  public init(shape: ConvShape, weights: [Float], bias: [Float], relu: Bool = false) {
+  package init(shape: ConvShape, weights: [Float], bias: [Float], relu: Bool = false) {
     self.shape = shape
     self.weights = weights
     self.bias = bias
@@ -102,7 +102,7 @@ public struct FloatConv2D: Sendable {
   }
 
   /// Float reference (double accumulation).
-  public func run(_ input: [Float]) -> [Double] {
+  package func run(_ input: [Float]) -> [Double] {
     let s = shape
     let oh = s.outputHeight, ow = s.outputWidth
     var out = [Double](repeating: 0, count: s.outputCount)
@@ -133,7 +133,7 @@ public struct FloatConv2D: Sendable {
 
   /// Post-training quantization from calibration inputs: input and output parameters from
   /// their min/max, weights per output channel, bias at scale in_scale * w_scale[c].
-  public func quantized(calibration: [[Float]]) -> QuantizedConv2D {
+  package func quantized(calibration: [[Float]]) -> QuantizedConv2D {
     let inRange = Quantization.range(calibration)
     let inParams = QuantParams.asymmetric(min: inRange.min, max: inRange.max)
     let outputs = calibration.map { run($0).map { Float($0) } }
@@ -151,7 +151,7 @@ public struct FloatConv2D: Sendable {
   }
 
   /// Deterministic weights (Gaussian, std 1/sqrt(fan-in)) and small biases.
-  public static func random(shape: ConvShape, seed: UInt64 = 7, relu: Bool = false) -> FloatConv2D {
+  package static func random(shape: ConvShape, seed: UInt64 = 7, relu: Bool = false) -> FloatConv2D {
     var rng = DeterministicRandom(seed: seed)
     let std = 1 / Double(shape.kernelHeight * shape.kernelWidth * shape.inChannels).squareRoot()
     let w = (0..<shape.weightCount).map { _ in Float(rng.gaussian() * std) }
@@ -160,28 +160,28 @@ public struct FloatConv2D: Sendable {
   }
 
   /// Deterministic calibration/evaluation inputs (Gaussian, mean 0.2, std 1).
-  public static func inputs(shape: ConvShape, count: Int, seed: UInt64 = 11) -> [[Float]] {
+  package static func inputs(shape: ConvShape, count: Int, seed: UInt64 = 11) -> [[Float]] {
     var rng = DeterministicRandom(seed: seed)
     return (0..<count).map { _ in (0..<shape.inputCount).map { _ in Float(0.2 + rng.gaussian()) } }
   }
 }
 
 /// A convolution quantized from a `FloatConv2D`.
-public struct QuantizedConv2D: Sendable {
-  public var shape: ConvShape
-  public var inputParams: QuantParams
-  public var outputParams: QuantParams
-  public var weightScales: [Double]
-  public var weights: [Int8]
-  public var bias: [Int32]
-  public var requant: Requantization
-  public var relu: Bool
+package struct QuantizedConv2D: Sendable {
+  package var shape: ConvShape
+  package var inputParams: QuantParams
+  package var outputParams: QuantParams
+  package var weightScales: [Double]
+  package var weights: [Int8]
+  package var bias: [Int32]
+  package var requant: Requantization
+  package var relu: Bool
 
   /// The quantized workload for one float input.
-  public func workload(input: [Float]) -> Conv2DWorkload {
+  package func workload(input: [Float]) -> Conv2DWorkload {
     Conv2DWorkload(shape: shape, input: input.map { inputParams.quantize(Double($0)) }, inputZeroPoint: inputParams.zeroPoint,
                    weights: weights, bias: bias, requant: requant, relu: relu)
   }
 
-  public func dequantize(_ output: [Int8]) -> [Double] { output.map(outputParams.dequantize) }
+  package func dequantize(_ output: [Int8]) -> [Double] { output.map(outputParams.dequantize) }
 }

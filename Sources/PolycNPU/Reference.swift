@@ -4,9 +4,9 @@
 
 import Foundation
 
-public enum NPUReference {
+package enum NPUReference {
   /// C[m][n] = requant(bias[n] + sum_k (A[m][k] - za) * W[k][n]).
-  public static func gemm(_ g: GemmWorkload) -> [Int8] {
+  package static func gemm(_ g: GemmWorkload) -> [Int8] {
     var out = [Int8](repeating: 0, count: g.m * g.n)
     for m in 0..<g.m {
       for n in 0..<g.n {
@@ -21,7 +21,7 @@ public enum NPUReference {
   }
 
   /// NHWC convolution; padded positions hold the input zero point (they contribute 0).
-  public static func conv2d(_ c: Conv2DWorkload) -> [Int8] {
+  package static func conv2d(_ c: Conv2DWorkload) -> [Int8] {
     let s = c.shape
     let oh = s.outputHeight, ow = s.outputWidth
     var out = [Int8](repeating: 0, count: s.outputCount)
@@ -54,7 +54,7 @@ public enum NPUReference {
   }
 
   /// out[b][o] = requant(bias[o] + sum_i (x[b][i] - zp) * W[o][i]).
-  public static func fullyConnected(_ f: FullyConnectedWorkload) -> [Int8] {
+  package static func fullyConnected(_ f: FullyConnectedWorkload) -> [Int8] {
     var out = [Int8](repeating: 0, count: f.batch * f.outFeatures)
     for b in 0..<f.batch {
       for o in 0..<f.outFeatures {

@@ -65,25 +65,25 @@ public enum SimulationError: Error, Equatable, CustomStringConvertible, Localize
 
 /// The machine state (scratchpads and DRAM) and the simulator that runs programs on it.
 /// `run` validates the hardware description first (a `HardwareConfigError` for a bad one).
-public final class NPUMachine {
-  public let hw: HardwareConfig
+package final class NPUMachine {
+  package let hw: HardwareConfig
   /// DRAM contents (bytes).
-  public var dram: [UInt8]
+  package var dram: [UInt8]
   /// Input scratchpad, `depth(.input) * BLOCK_IN` int8.
-  public private(set) var inp: [Int8]
+  package private(set) var inp: [Int8]
   /// Weight scratchpad, `depth(.weight) * BLOCK_OUT * BLOCK_IN` int8 (`wgt[e][o][i]`).
-  public private(set) var wgt: [Int8]
+  package private(set) var wgt: [Int8]
   /// Accumulator scratchpad, `depth(.accumulator) * BLOCK_OUT` int32.
-  public private(set) var acc: [Int32]
+  package private(set) var acc: [Int32]
   /// Micro-op scratchpad.
-  public private(set) var uops: [MicroOp]
+  package private(set) var uops: [MicroOp]
   /// Maximum GEMM-core plus ALU row operations per run.
-  public var operationBudget: Int
+  package var operationBudget: Int
 
   private let bo: Int
   private let bi: Int
 
-  public init(hw: HardwareConfig, dram: [UInt8], operationBudget: Int = 400_000_000) {
+  package init(hw: HardwareConfig, dram: [UInt8], operationBudget: Int = 400_000_000) {
     self.hw = hw
     self.dram = dram
     self.operationBudget = operationBudget
@@ -96,14 +96,14 @@ public final class NPUMachine {
   }
 
   /// Accumulator row `entry` (BLOCK_OUT lanes).
-  public func accumulatorRow(_ entry: Int) -> [Int32] { Array(acc[(entry * bo)..<((entry + 1) * bo)]) }
+  package func accumulatorRow(_ entry: Int) -> [Int32] { Array(acc[(entry * bo)..<((entry + 1) * bo)]) }
   /// Input row `entry` (BLOCK_IN lanes).
-  public func inputRow(_ entry: Int) -> [Int8] { Array(inp[(entry * bi)..<((entry + 1) * bi)]) }
+  package func inputRow(_ entry: Int) -> [Int8] { Array(inp[(entry * bi)..<((entry + 1) * bi)]) }
 
   // MARK: Running
 
   /// Decodes and runs a binary program. Decoding errors become `malformedInstruction`.
-  public func run(binary: [UInt8], usefulMACs: Int? = nil, compulsoryBytes: Int? = nil) throws -> NPUReport {
+  package func run(binary: [UInt8], usefulMACs: Int? = nil, compulsoryBytes: Int? = nil) throws -> NPUReport {
     let program: [Instruction]
     do {
       program = try NPUBinary.decode(binary)
@@ -117,7 +117,7 @@ public final class NPUMachine {
   /// `compulsoryBytes`: the bytes a perfect program moves (every input,
   /// weight, parameter and output byte once), for the roofline; nil: the
   /// program's own traffic.
-  public func run(_ program: [Instruction], usefulMACs: Int? = nil, compulsoryBytes: Int? = nil) throws -> NPUReport {
+  package func run(_ program: [Instruction], usefulMACs: Int? = nil, compulsoryBytes: Int? = nil) throws -> NPUReport {
     try hw.validate()
     for (i, inst) in program.enumerated() {
       do { try inst.validate() } catch let e as ISAError {

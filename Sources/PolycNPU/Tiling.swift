@@ -16,7 +16,7 @@
 import Foundation
 
 /// Loop order of the tiled nest (the reduction loop is always innermost).
-public enum LoopOrder: String, Codable, Sendable, CaseIterable {
+package enum LoopOrder: String, Codable, Sendable, CaseIterable {
   /// for spatial tile { for N tile { for K tile } }: input patches are reused across N tiles.
   case spatialOuter
   /// for N tile { for spatial tile { for K tile } }: weight tiles are reused across spatial tiles.
@@ -24,18 +24,18 @@ public enum LoopOrder: String, Codable, Sendable, CaseIterable {
 }
 
 /// Tile sizes of the implicit-GEMM lowering.
-public struct TileShape: Equatable, Hashable, Codable, Sendable, CustomStringConvertible {
+package struct TileShape: Equatable, Hashable, Codable, Sendable, CustomStringConvertible {
   /// Output rows (of OH) per tile. GEMM: always 1.
-  public var rows: Int
+  package var rows: Int
   /// Output columns (of OW) per tile. GEMM: rows of C (the M dimension).
-  public var cols: Int
+  package var cols: Int
   /// BLOCK_OUT output-channel blocks per tile (the N dimension).
-  public var outBlocks: Int
+  package var outBlocks: Int
   /// BLOCK_IN input-channel blocks per reduction tile (the K dimension, with all KH x KW taps).
-  public var inBlocks: Int
-  public var order: LoopOrder
+  package var inBlocks: Int
+  package var order: LoopOrder
 
-  public init(rows: Int, cols: Int, outBlocks: Int, inBlocks: Int, order: LoopOrder = .spatialOuter) {
+  package init(rows: Int, cols: Int, outBlocks: Int, inBlocks: Int, order: LoopOrder = .spatialOuter) {
     self.rows = rows
     self.cols = cols
     self.outBlocks = outBlocks
@@ -43,11 +43,11 @@ public struct TileShape: Equatable, Hashable, Codable, Sendable, CustomStringCon
     self.order = order
   }
 
-  public var description: String { "\(rows)x\(cols) px, \(outBlocks) out-blocks, \(inBlocks) in-blocks, \(order.rawValue)" }
+  package var description: String { "\(rows)x\(cols) px, \(outBlocks) out-blocks, \(inBlocks) in-blocks, \(order.rawValue)" }
 }
 
 /// How the lowering picks tiles.
-public enum TilePolicy: Equatable, Sendable {
+package enum TilePolicy: Equatable, Sendable {
   /// The best-ranked tile of `TileChooser`.
   case auto
   /// The smallest legal tile: one core block (1 x BLOCK_OUT pixels, one BLOCK_OUT channel
@@ -58,14 +58,14 @@ public enum TilePolicy: Equatable, Sendable {
 }
 
 /// Options of the lowering.
-public struct LoweringOptions: Equatable, Sendable {
+package struct LoweringOptions: Equatable, Sendable {
   /// Two slots per scratchpad so that LOAD of tile t+1, GEMM of tile t and STORE of tile t-1 overlap.
-  public var doubleBuffer: Bool
-  public var tiles: TilePolicy
+  package var doubleBuffer: Bool
+  package var tiles: TilePolicy
   /// The loop order `auto` tiles must have (nil: the cost model picks it too).
-  public var order: LoopOrder?
+  package var order: LoopOrder?
 
-  public init(doubleBuffer: Bool = true, tiles: TilePolicy = .auto, order: LoopOrder? = nil) {
+  package init(doubleBuffer: Bool = true, tiles: TilePolicy = .auto, order: LoopOrder? = nil) {
     self.doubleBuffer = doubleBuffer
     self.tiles = tiles
     self.order = order
@@ -136,15 +136,15 @@ struct BufferPlan {
 }
 
 /// An estimated cost of one tile shape.
-public struct TileEstimate: Equatable, Sendable {
-  public var tile: TileShape
+package struct TileEstimate: Equatable, Sendable {
+  package var tile: TileShape
   /// Estimated total cycles.
-  public var cycles: Double
+  package var cycles: Double
   /// Estimated DRAM traffic in bytes.
-  public var dramBytes: Double
+  package var dramBytes: Double
 }
 
-public enum TileChooser {
+package enum TileChooser {
   /// Why a tile is not legal for this problem and hardware, or nil when it is.
   static func illegality(_ t: TileShape, _ p: BlockedConv, hw: HardwareConfig, doubleBuffer: Bool) -> String? {
     if t.rows < 1 || t.cols < 1 || t.outBlocks < 1 || t.inBlocks < 1 { return "tile sizes must be >= 1" }
@@ -199,13 +199,13 @@ public enum TileChooser {
   }
 
   /// Why `tile` is not legal for this shape and hardware, or nil when it is.
-  public static func illegality(of tile: TileShape, shape: ConvShape, hw: HardwareConfig, doubleBuffer: Bool) -> String? {
+  package static func illegality(of tile: TileShape, shape: ConvShape, hw: HardwareConfig, doubleBuffer: Bool) -> String? {
     illegality(tile, BlockedConv(shape, hw: hw), hw: hw, doubleBuffer: doubleBuffer)
   }
 
   /// Ranked legal tiles (best first) for a convolution shape, in any loop
   /// order or only in `order`.
-  public static func rank(shape: ConvShape, hw: HardwareConfig, doubleBuffer: Bool, order: LoopOrder? = nil) -> [TileEstimate] {
+  package static func rank(shape: ConvShape, hw: HardwareConfig, doubleBuffer: Bool, order: LoopOrder? = nil) -> [TileEstimate] {
     rank(BlockedConv(shape, hw: hw), hw: hw, doubleBuffer: doubleBuffer, orders: order.map { [$0] } ?? LoopOrder.allCases)
   }
 

@@ -15,34 +15,34 @@
 import Foundation
 
 /// A workload that is not well formed (sizes, array lengths, parameter ranges).
-public struct WorkloadError: Error, Equatable, CustomStringConvertible, LocalizedError {
+package struct WorkloadError: Error, Equatable, CustomStringConvertible, LocalizedError {
   /// The offending field, e.g. `requant.shifts[3]`.
-  public let field: String
-  public let message: String
+  package let field: String
+  package let message: String
 
-  public init(field: String, message: String) {
+  package init(field: String, message: String) {
     self.field = field
     self.message = message
   }
 
-  public var description: String { "workload \(field): \(message)" }
-  public var errorDescription: String? { description }
+  package var description: String { "workload \(field): \(message)" }
+  package var errorDescription: String? { description }
 }
 
 /// Per-output-channel requantization of int32 accumulators to int8.
-public struct Requantization: Equatable, Sendable, Codable {
+package struct Requantization: Equatable, Sendable, Codable {
   /// Q0.31 multipliers from `FixedPoint.quantizeMultiplier`, one per output channel (>= 0).
-  public var multipliers: [Int32]
+  package var multipliers: [Int32]
   /// TFLite shifts (> 0 left, < 0 right), one per output channel, in -31...30.
-  public var shifts: [Int32]
+  package var shifts: [Int32]
   /// Output zero point, -128...127.
-  public var outputZeroPoint: Int32
+  package var outputZeroPoint: Int32
   /// Lower clamp, -128...127.
-  public var activationMin: Int32
+  package var activationMin: Int32
   /// Upper clamp, activationMin...127.
-  public var activationMax: Int32
+  package var activationMax: Int32
 
-  public init(multipliers: [Int32], shifts: [Int32], outputZeroPoint: Int32, activationMin: Int32 = -128, activationMax: Int32 = 127) {
+  package init(multipliers: [Int32], shifts: [Int32], outputZeroPoint: Int32, activationMin: Int32 = -128, activationMax: Int32 = 127) {
     self.multipliers = multipliers
     self.shifts = shifts
     self.outputZeroPoint = outputZeroPoint
@@ -51,20 +51,20 @@ public struct Requantization: Equatable, Sendable, Codable {
   }
 
   /// Derives per-channel multipliers from real scales `inScale * wScale[c] / outScale`.
-  public init(effectiveScales: [Double], outputZeroPoint: Int32, activationMin: Int32 = -128, activationMax: Int32 = 127) {
+  package init(effectiveScales: [Double], outputZeroPoint: Int32, activationMin: Int32 = -128, activationMax: Int32 = 127) {
     let q = effectiveScales.map(FixedPoint.quantizeMultiplier)
     self.init(multipliers: q.map(\.multiplier), shifts: q.map(\.shift), outputZeroPoint: outputZeroPoint,
               activationMin: activationMin, activationMax: activationMax)
   }
 
   /// The clamp interval after fusing an optional ReLU.
-  public func clampRange(relu: Bool) -> (lo: Int32, hi: Int32) {
+  package func clampRange(relu: Bool) -> (lo: Int32, hi: Int32) {
     (relu ? max(activationMin, outputZeroPoint) : activationMin, activationMax)
   }
 
   /// Requantizes one accumulator of output channel `c` (bias already added).
   @inline(__always)
-  public func apply(_ acc: Int32, channel c: Int, relu: Bool) -> Int8 {
+  package func apply(_ acc: Int32, channel c: Int, relu: Bool) -> Int8 {
     let r = clampRange(relu: relu)
     return FixedPoint.requantize(acc, multiplier: multipliers[c], shift: shifts[c], outputZeroPoint: outputZeroPoint, min: r.lo, max: r.hi)
   }
@@ -88,24 +88,24 @@ public struct Requantization: Equatable, Sendable, Codable {
 }
 
 /// Quantized matmul C[M][N] = requant(A[M][K] x W[K][N] + bias).
-public struct GemmWorkload: Equatable, Sendable {
-  public var m: Int
-  public var n: Int
-  public var k: Int
+package struct GemmWorkload: Equatable, Sendable {
+  package var m: Int
+  package var n: Int
+  package var k: Int
   /// A[M][K] row-major int8 activations.
-  public var a: [Int8]
+  package var a: [Int8]
   /// Zero point of A.
-  public var aZeroPoint: Int32
+  package var aZeroPoint: Int32
   /// W[K][N] row-major int8 weights, symmetric per output column n.
-  public var w: [Int8]
+  package var w: [Int8]
   /// Bias per output column (int32, scale in_scale * w_scale[n]); the zero-point correction
   /// is not included (the lowering folds it in).
-  public var bias: [Int32]
-  public var requant: Requantization
+  package var bias: [Int32]
+  package var requant: Requantization
   /// Fused ReLU.
-  public var relu: Bool
+  package var relu: Bool
 
-  public init(m: Int, n: Int, k: Int, a: [Int8], aZeroPoint: Int32, w: [Int8], bias: [Int32], requant: Requantization, relu: Bool = false) {
+  package init(m: Int, n: Int, k: Int, a: [Int8], aZeroPoint: Int32, w: [Int8], bias: [Int32], requant: Requantization, relu: Bool = false) {
     self.m = m
     self.n = n
     self.k = k
@@ -117,9 +117,9 @@ public struct GemmWorkload: Equatable, Sendable {
     self.relu = relu
   }
 
-  public var usefulMACs: Int { m * n * k }
+  package var usefulMACs: Int { m * n * k }
 
-  public func validate() throws {
+  package func validate() throws {
     for (name, v) in [("m", m), ("n", n), ("k", k)] where v < 1 {
       throw WorkloadError(field: name, message: "must be >= 1 (got \(v))")
     }
@@ -132,7 +132,7 @@ public struct GemmWorkload: Equatable, Sendable {
 
   /// The same computation as a 1x1 convolution over a 1 x M image with K channels
   /// (A is exactly that image in NHWC, the weights transposed are OHWI).
-  public func asConv2D() -> Conv2DWorkload {
+  package func asConv2D() -> Conv2DWorkload {
     var wt = [Int8](repeating: 0, count: k * n)
     for kk in 0..<k {
       for nn in 0..<n { wt[nn * k + kk] = w[kk * n + nn] }
@@ -142,7 +142,7 @@ public struct GemmWorkload: Equatable, Sendable {
   }
 
   /// Deterministic pseudo-random workload (test and benchmark data).
-  public static func random(m: Int, n: Int, k: Int, seed: UInt64 = 1, relu: Bool = false) -> GemmWorkload {
+  package static func random(m: Int, n: Int, k: Int, seed: UInt64 = 1, relu: Bool = false) -> GemmWorkload {
     var rng = DeterministicRandom(seed: seed)
     let a = (0..<(m * k)).map { _ in rng.int8() }
     let w = (0..<(k * n)).map { _ in rng.int8(min: -127) }
@@ -154,29 +154,29 @@ public struct GemmWorkload: Equatable, Sendable {
 }
 
 /// Geometry of a 2-D convolution (NHWC).
-public struct ConvShape: Equatable, Sendable, Codable {
-  public var batch: Int
-  public var height: Int
-  public var width: Int
-  public var inChannels: Int
-  public var outChannels: Int
-  public var kernelHeight: Int
-  public var kernelWidth: Int
-  public var strideH: Int
-  public var strideW: Int
-  public var padTop: Int
-  public var padBottom: Int
-  public var padLeft: Int
-  public var padRight: Int
+package struct ConvShape: Equatable, Sendable, Codable {
+  package var batch: Int
+  package var height: Int
+  package var width: Int
+  package var inChannels: Int
+  package var outChannels: Int
+  package var kernelHeight: Int
+  package var kernelWidth: Int
+  package var strideH: Int
+  package var strideW: Int
+  package var padTop: Int
+  package var padBottom: Int
+  package var padLeft: Int
+  package var padRight: Int
   /// Distance between consecutive taps of the kernel (1: dense).
-  public var dilationH: Int = 1
-  public var dilationW: Int = 1
+  package var dilationH: Int = 1
+  package var dilationW: Int = 1
   /// 1: all images share the weights, bias and requantization. `batch`: every
   /// image has its own (a batched matmul, or the channel groups of a depthwise
   /// convolution); the arrays then hold one set per image, image-major.
-  public var weightSets: Int = 1
+  package var weightSets: Int = 1
 
-  public init(batch: Int = 1, height: Int, width: Int, inChannels: Int, outChannels: Int, kernelHeight: Int, kernelWidth: Int,
+  package init(batch: Int = 1, height: Int, width: Int, inChannels: Int, outChannels: Int, kernelHeight: Int, kernelWidth: Int,
               strideH: Int = 1, strideW: Int = 1, padTop: Int = 0, padBottom: Int = 0, padLeft: Int = 0, padRight: Int = 0,
               dilationH: Int = 1, dilationW: Int = 1) {
     self.dilationH = dilationH
@@ -197,29 +197,29 @@ public struct ConvShape: Equatable, Sendable, Codable {
   }
 
   /// A square KxK convolution with the same stride and padding on every side.
-  public init(batch: Int = 1, height: Int, width: Int, inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, pad: Int = 0) {
+  package init(batch: Int = 1, height: Int, width: Int, inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, pad: Int = 0) {
     self.init(batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
               kernelHeight: kernel, kernelWidth: kernel, strideH: stride, strideW: stride,
               padTop: pad, padBottom: pad, padLeft: pad, padRight: pad)
   }
 
   /// Rows and columns of the input one output pixel reads (the dilated kernel).
-  public var effectiveKernelHeight: Int { (kernelHeight - 1) * dilationH + 1 }
-  public var effectiveKernelWidth: Int { (kernelWidth - 1) * dilationW + 1 }
-  public var outputHeight: Int { (height + padTop + padBottom - effectiveKernelHeight) / strideH + 1 }
-  public var outputWidth: Int { (width + padLeft + padRight - effectiveKernelWidth) / strideW + 1 }
+  package var effectiveKernelHeight: Int { (kernelHeight - 1) * dilationH + 1 }
+  package var effectiveKernelWidth: Int { (kernelWidth - 1) * dilationW + 1 }
+  package var outputHeight: Int { (height + padTop + padBottom - effectiveKernelHeight) / strideH + 1 }
+  package var outputWidth: Int { (width + padLeft + padRight - effectiveKernelWidth) / strideW + 1 }
   /// Implicit-GEMM sizes: M = batch*OH*OW, N = OC, K = KH*KW*C.
-  public var gemmM: Int { batch * outputHeight * outputWidth }
-  public var gemmN: Int { outChannels }
-  public var gemmK: Int { kernelHeight * kernelWidth * inChannels }
-  public var usefulMACs: Int { gemmM * gemmN * gemmK }
-  public var inputCount: Int { batch * height * width * inChannels }
-  public var weightCount: Int { weightSets * outChannels * kernelHeight * kernelWidth * inChannels }
+  package var gemmM: Int { batch * outputHeight * outputWidth }
+  package var gemmN: Int { outChannels }
+  package var gemmK: Int { kernelHeight * kernelWidth * inChannels }
+  package var usefulMACs: Int { gemmM * gemmN * gemmK }
+  package var inputCount: Int { batch * height * width * inChannels }
+  package var weightCount: Int { weightSets * outChannels * kernelHeight * kernelWidth * inChannels }
   /// Entries of the bias and of each requantization array.
-  public var channelParameterCount: Int { weightSets * outChannels }
-  public var outputCount: Int { gemmM * outChannels }
+  package var channelParameterCount: Int { weightSets * outChannels }
+  package var outputCount: Int { gemmM * outChannels }
 
-  public func validate() throws {
+  package func validate() throws {
     let positive: [(String, Int)] = [
       ("batch", batch), ("height", height), ("width", width), ("inChannels", inChannels), ("outChannels", outChannels),
       ("kernelHeight", kernelHeight), ("kernelWidth", kernelWidth), ("strideH", strideH), ("strideW", strideW),
@@ -239,19 +239,19 @@ public struct ConvShape: Equatable, Sendable, Codable {
 }
 
 /// Quantized 2-D convolution, NHWC, computed on the NPU as an implicit GEMM.
-public struct Conv2DWorkload: Equatable, Sendable {
-  public var shape: ConvShape
+package struct Conv2DWorkload: Equatable, Sendable {
+  package var shape: ConvShape
   /// NHWC int8 input.
-  public var input: [Int8]
-  public var inputZeroPoint: Int32
+  package var input: [Int8]
+  package var inputZeroPoint: Int32
   /// OHWI int8 weights, symmetric per output channel.
-  public var weights: [Int8]
+  package var weights: [Int8]
   /// Bias per output channel (zero-point correction not included).
-  public var bias: [Int32]
-  public var requant: Requantization
-  public var relu: Bool
+  package var bias: [Int32]
+  package var requant: Requantization
+  package var relu: Bool
 
-  public init(shape: ConvShape, input: [Int8], inputZeroPoint: Int32, weights: [Int8], bias: [Int32], requant: Requantization, relu: Bool = false) {
+  package init(shape: ConvShape, input: [Int8], inputZeroPoint: Int32, weights: [Int8], bias: [Int32], requant: Requantization, relu: Bool = false) {
     self.shape = shape
     self.input = input
     self.inputZeroPoint = inputZeroPoint
@@ -261,9 +261,9 @@ public struct Conv2DWorkload: Equatable, Sendable {
     self.relu = relu
   }
 
-  public var usefulMACs: Int { shape.usefulMACs }
+  package var usefulMACs: Int { shape.usefulMACs }
 
-  public func validate() throws {
+  package func validate() throws {
     try shape.validate()
     if input.count != shape.inputCount { throw WorkloadError(field: "input", message: "has \(input.count) elements, expected \(shape.inputCount)") }
     if weights.count != shape.weightCount { throw WorkloadError(field: "weights", message: "has \(weights.count) elements, expected \(shape.weightCount)") }
@@ -273,7 +273,7 @@ public struct Conv2DWorkload: Equatable, Sendable {
   }
 
   /// Deterministic pseudo-random workload (test and benchmark data).
-  public static func random(shape: ConvShape, seed: UInt64 = 1, relu: Bool = false) -> Conv2DWorkload {
+  package static func random(shape: ConvShape, seed: UInt64 = 1, relu: Bool = false) -> Conv2DWorkload {
     var rng = DeterministicRandom(seed: seed)
     let input = (0..<shape.inputCount).map { _ in rng.int8() }
     let weights = (0..<shape.weightCount).map { _ in rng.int8(min: -127) }
@@ -285,20 +285,20 @@ public struct Conv2DWorkload: Equatable, Sendable {
 }
 
 /// Quantized fully-connected layer (TFLite layout), by default with a fused ReLU.
-public struct FullyConnectedWorkload: Equatable, Sendable {
-  public var batch: Int
-  public var inFeatures: Int
-  public var outFeatures: Int
+package struct FullyConnectedWorkload: Equatable, Sendable {
+  package var batch: Int
+  package var inFeatures: Int
+  package var outFeatures: Int
   /// [batch][inFeatures] int8.
-  public var input: [Int8]
-  public var inputZeroPoint: Int32
+  package var input: [Int8]
+  package var inputZeroPoint: Int32
   /// [outFeatures][inFeatures] int8, symmetric per output feature.
-  public var weights: [Int8]
-  public var bias: [Int32]
-  public var requant: Requantization
-  public var relu: Bool
+  package var weights: [Int8]
+  package var bias: [Int32]
+  package var requant: Requantization
+  package var relu: Bool
 
-  public init(batch: Int, inFeatures: Int, outFeatures: Int, input: [Int8], inputZeroPoint: Int32, weights: [Int8],
+  package init(batch: Int, inFeatures: Int, outFeatures: Int, input: [Int8], inputZeroPoint: Int32, weights: [Int8],
               bias: [Int32], requant: Requantization, relu: Bool = true) {
     self.batch = batch
     self.inFeatures = inFeatures
@@ -311,10 +311,10 @@ public struct FullyConnectedWorkload: Equatable, Sendable {
     self.relu = relu
   }
 
-  public var usefulMACs: Int { batch * inFeatures * outFeatures }
+  package var usefulMACs: Int { batch * inFeatures * outFeatures }
 
   /// The equivalent GEMM: M = batch, K = inFeatures, N = outFeatures, W[k][n] = weights[n][k].
-  public func asGemm() -> GemmWorkload {
+  package func asGemm() -> GemmWorkload {
     var w = [Int8](repeating: 0, count: inFeatures * outFeatures)
     if weights.count == inFeatures * outFeatures {
       for n in 0..<outFeatures {
@@ -325,7 +325,7 @@ public struct FullyConnectedWorkload: Equatable, Sendable {
                         requant: requant, relu: relu)
   }
 
-  public func validate() throws {
+  package func validate() throws {
     for (name, v) in [("batch", batch), ("inFeatures", inFeatures), ("outFeatures", outFeatures)] where v < 1 {
       throw WorkloadError(field: name, message: "must be >= 1 (got \(v))")
     }
@@ -336,7 +336,7 @@ public struct FullyConnectedWorkload: Equatable, Sendable {
     try asGemm().validate()
   }
 
-  public static func random(batch: Int, inFeatures: Int, outFeatures: Int, seed: UInt64 = 1, relu: Bool = true) -> FullyConnectedWorkload {
+  package static func random(batch: Int, inFeatures: Int, outFeatures: Int, seed: UInt64 = 1, relu: Bool = true) -> FullyConnectedWorkload {
     var rng = DeterministicRandom(seed: seed)
     let input = (0..<(batch * inFeatures)).map { _ in rng.int8() }
     let weights = (0..<(inFeatures * outFeatures)).map { _ in rng.int8(min: -127) }
@@ -349,12 +349,12 @@ public struct FullyConnectedWorkload: Equatable, Sendable {
 }
 
 /// Any workload the driver accepts.
-public enum NPUWorkload: Equatable, Sendable {
+package enum NPUWorkload: Equatable, Sendable {
   case gemm(GemmWorkload)
   case conv2d(Conv2DWorkload)
   case fullyConnected(FullyConnectedWorkload)
 
-  public var usefulMACs: Int {
+  package var usefulMACs: Int {
     switch self {
     case .gemm(let g): return g.usefulMACs
     case .conv2d(let c): return c.usefulMACs
@@ -362,7 +362,7 @@ public enum NPUWorkload: Equatable, Sendable {
     }
   }
 
-  public func validate() throws {
+  package func validate() throws {
     switch self {
     case .gemm(let g): try g.validate()
     case .conv2d(let c): try c.validate()
@@ -371,7 +371,7 @@ public enum NPUWorkload: Equatable, Sendable {
   }
 
   /// The convolution the NPU actually computes (GEMM and FC are 1x1 convolutions).
-  public func asConv2D() -> Conv2DWorkload {
+  package func asConv2D() -> Conv2DWorkload {
     switch self {
     case .gemm(let g): return g.asConv2D()
     case .conv2d(let c): return c
@@ -380,7 +380,7 @@ public enum NPUWorkload: Equatable, Sendable {
   }
 
   /// Bit-exact CPU reference output (logical layout).
-  public func referenceOutput() -> [Int8] {
+  package func referenceOutput() -> [Int8] {
     switch self {
     case .gemm(let g): return NPUReference.gemm(g)
     case .conv2d(let c): return NPUReference.conv2d(c)
@@ -400,12 +400,12 @@ extension Requantization {
 }
 
 /// SplitMix64: deterministic pseudo-random numbers for test data and calibration sets.
-public struct DeterministicRandom: Sendable {
-  public private(set) var state: UInt64
+package struct DeterministicRandom: Sendable {
+  package private(set) var state: UInt64
 
-  public init(seed: UInt64) { state = seed }
+  package init(seed: UInt64) { state = seed }
 
-  public mutating func next() -> UInt64 {
+  package mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -414,16 +414,16 @@ public struct DeterministicRandom: Sendable {
   }
 
   /// Uniform in [0, 1).
-  public mutating func unit() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }
+  package mutating func unit() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }
 
-  public mutating func int(in range: ClosedRange<Int>) -> Int {
+  package mutating func int(in range: ClosedRange<Int>) -> Int {
     range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
   }
 
-  public mutating func int8(min: Int = -128, max: Int = 127) -> Int8 { Int8(int(in: min...max)) }
+  package mutating func int8(min: Int = -128, max: Int = 127) -> Int8 { Int8(int(in: min...max)) }
 
   /// Approximately standard normal (sum of 12 uniforms minus 6).
-  public mutating func gaussian() -> Double {
+  package mutating func gaussian() -> Double {
     var s = 0.0
     for _ in 0..<12 { s += unit() }
     return s - 6

@@ -26,50 +26,50 @@ import PolycModel
 import PolycNPU
 
 /// One read of an input tensor at shifted pixels.
-public struct ElementwiseRead: Sendable, Equatable {
-  public var array: String
+package struct ElementwiseRead: Sendable, Equatable {
+  package var array: String
   /// The subscripts of this read in the source (to tell reads of one array apart).
-  public var subscripts: [Expr]
+  package var subscripts: [Expr]
   /// For each array dimension, the canonical axis: `n`, `h`, `w` or `c`.
-  public var layout: [String]
-  public var tap: ElementwiseTap
+  package var layout: [String]
+  package var tap: ElementwiseTap
 }
 
 /// A kernel mapped onto the NPU's ALU.
-public struct NPUElementwiseKernel: NPUMappedKernel {
-  public var name: String
-  public var sizes: [String: Int]
-  public var statement: String
-  public var output: String
+package struct NPUElementwiseKernel: NPUMappedKernel {
+  package var name: String
+  package var sizes: [String: Int]
+  package var statement: String
+  package var output: String
   /// For each dimension of the output, the canonical axis: `n`, `y`, `x` or `c`.
-  public var outputLayout: [String]
-  public var batch: Int
-  public var outHeight: Int
-  public var outWidth: Int
-  public var channels: Int
+  package var outputLayout: [String]
+  package var batch: Int
+  package var outHeight: Int
+  package var outWidth: Int
+  package var channels: Int
   /// Input arrays (their index is `ElementwiseTap.input`) and their extents (`n`, `h`, `w`, `c`).
-  public var inputs: [(array: String, layout: [String], extents: [String: Int])]
-  public var reads: [ElementwiseRead]
+  package var inputs: [(array: String, layout: [String], extents: [String: Int])]
+  package var reads: [ElementwiseRead]
   /// The expression; `.constant(k)` is `parameters[k]`, computed per channel by the host.
-  public var expression: AluExpr
-  public var parameters: [Expr]
+  package var expression: AluExpr
+  package var parameters: [Expr]
   /// The lane iterator (for parameter arrays indexed by it).
-  public var channelIterator: String
+  package var channelIterator: String
   /// The statement's value (for the roles of its parameters when making data).
-  public var value: Expr
+  package var value: Expr
   /// Non-tensor parameters: scalars, and 1-D arrays (length).
-  public var scalarParameters: [String]
-  public var arrayParameters: [String: Int]
-  public var hardware: HardwareConfig
-  public var notes: [String]
-  public var isFloat: Bool { false }
-  public var usefulMACs: Int { 0 }
+  package var scalarParameters: [String]
+  package var arrayParameters: [String: Int]
+  package var hardware: HardwareConfig
+  package var notes: [String]
+  package var isFloat: Bool { false }
+  package var usefulMACs: Int { 0 }
 
-  public var summary: String {
+  package var summary: String {
     "ALU kernel \(batch > 1 ? "\(batch)x" : "")\(outHeight)x\(outWidth)x\(channels): \(expression) (statement \(statement))"
   }
 
-  public func outputInKernelLayout(_ out: [Int8]) -> [Int8] {
+  package func outputInKernelLayout(_ out: [Int8]) -> [Int8] {
     let extents = ["n": batch, "y": outHeight, "x": outWidth, "c": channels]
     let perm = Layout.permutation(canonical: ["n", "y", "x", "c"], layout: outputLayout, extents: extents)
     var result = [Int8](repeating: 0, count: out.count)
@@ -77,14 +77,14 @@ public struct NPUElementwiseKernel: NPUMappedKernel {
     return result
   }
 
-  public func outputInKernelLayout(_ out: [Double]) -> [Double] { out }
+  package func outputInKernelLayout(_ out: [Double]) -> [Double] { out }
 }
 
 /// Why a kernel has no GEMM (or no ALU form), for the error messages.
 extension Tensorizer {
   /// The ALU form of a kernel with one assignment and no multiply-accumulate, or nil when the
   /// kernel has a multiply-accumulate statement (the GEMM path applies).
-  public func elementwise(hardware: HardwareConfig) throws -> NPUElementwiseKernel? {
+  package func elementwise(hardware: HardwareConfig) throws -> NPUElementwiseKernel? {
     guard candidates().isEmpty, !scop.statements.contains(where: { $0.op != .assign }) else { return nil }
     guard scop.statements.count == 1, let s = scop.statements.first else {
       throw fail("statements", scop.statements.dropFirst().first?.name,
@@ -320,7 +320,7 @@ extension NPUElementwiseKernel {
   /// Parameters are drawn by role (multipliers in [2^30, 2^31), shifts, zero
   /// points); of a few draws, the one whose output has the most distinct
   /// values is kept, so that the check is not on saturated outputs.
-  public func data(seed: UInt64) throws -> (ElementwiseWorkload, KernelData) {
+  package func data(seed: UInt64) throws -> (ElementwiseWorkload, KernelData) {
     var best: (ElementwiseWorkload, KernelData)?
     var bestDistinct = -1
     for attempt in 0..<8 {

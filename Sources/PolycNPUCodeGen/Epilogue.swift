@@ -23,15 +23,15 @@ import PolycISL
 import PolycModel
 
 /// A requantization parameter: one value per output channel or one for the tensor.
-public enum ChannelParameter: Sendable, Equatable, CustomStringConvertible {
+package enum ChannelParameter: Sendable, Equatable, CustomStringConvertible {
   case perChannel(String)
   case perTensor(String)
-  public var name: String {
+  package var name: String {
     switch self {
     case .perChannel(let n), .perTensor(let n): return n
     }
   }
-  public var description: String {
+  package var description: String {
     switch self {
     case .perChannel(let n): return "\(n)[c]"
     case .perTensor(let n): return n
@@ -40,28 +40,28 @@ public enum ChannelParameter: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The accumulator initialisation and the requantization of a tensorized kernel.
-public struct GemmEpilogue: Sendable {
-  public var biasStatement: String
+package struct GemmEpilogue: Sendable {
+  package var biasStatement: String
   /// nil: the accumulator starts at 0.
-  public var bias: String?
+  package var bias: String?
   /// Int8 kernels; nil for a float kernel (its output is the accumulator).
-  public var requant: Requant?
+  package var requant: Requant?
 
-  public struct Requant: Sendable {
-    public var statement: String
-    public var output: String
+  package struct Requant: Sendable {
+    package var statement: String
+    package var output: String
     /// For each dimension of the output, the canonical axis (`n`, `y`, `x`, `o`).
-    public var outputLayout: [String]
-    public var multiplier: ChannelParameter
-    public var shift: ChannelParameter
-    public var outputZeroPoint: String
-    public var relu: Bool
+    package var outputLayout: [String]
+    package var multiplier: ChannelParameter
+    package var shift: ChannelParameter
+    package var outputZeroPoint: String
+    package var relu: Bool
   }
 }
 
 extension Tensorizer {
   /// Recognises the bias and requantization statements; every other statement is an error.
-  public func epilogue(_ t: TensorizedReduction) throws -> GemmEpilogue {
+  package func epilogue(_ t: TensorizedReduction) throws -> GemmEpilogue {
     let bias = try findBias(t)
     var used: Swift.Set<String> = [t.statement, bias.statement]
     var requant: GemmEpilogue.Requant?

@@ -16,14 +16,14 @@ import PolycModel
 import PolycNPU
 
 /// The input footprint of one tile: for each canonical axis of the input (`n`, `h`, `w`, `c`) its extent.
-public struct TileFootprint: Sendable, Equatable, CustomStringConvertible {
-  public var extents: [String: Int]
-  public var description: String { ["n", "h", "w", "c"].compactMap { a in extents[a].map { "\(a)=\($0)" } }.joined(separator: " ") }
+package struct TileFootprint: Sendable, Equatable, CustomStringConvertible {
+  package var extents: [String: Int]
+  package var description: String { ["n", "h", "w", "c"].compactMap { a in extents[a].map { "\(a)=\($0)" } }.joined(separator: " ") }
 }
 
 extension Tensorizer {
   /// The box of input elements the tensorized statement reads over a tile of `rows x cols` pixels.
-  public func inputFootprint(_ t: TensorizedReduction, rows: Int, cols: Int) throws -> TileFootprint {
+  package func inputFootprint(_ t: TensorizedReduction, rows: Int, cols: Int) throws -> TileFootprint {
     guard let s = scop.statement(named: t.statement), let access = s.reads.first(where: { $0.array == t.input.array }) else {
       throw fail("gemm", t.statement, "no access to '\(t.input.array)'")
     }

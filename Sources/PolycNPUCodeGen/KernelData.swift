@@ -17,23 +17,23 @@ import Foundation
 import PolycNPU
 
 /// Values of a kernel's parameters, in the kernel's own layouts (row-major).
-public struct KernelData: Sendable {
-  public enum Values: Sendable, Equatable {
+package struct KernelData: Sendable {
+  package enum Values: Sendable, Equatable {
     case ints([Int])
     case floats([Float])
   }
-  public var values: [String: Values]
+  package var values: [String: Values]
   /// For a float kernel: the float model, its evaluation input and its quantized form.
-  public var floatModel: FloatConv2D?
-  public var floatInput: [Float]?
-  public var quantized: QuantizedConv2D?
+  package var floatModel: FloatConv2D?
+  package var floatInput: [Float]?
+  package var quantized: QuantizedConv2D?
 }
 
 /// The canonical tensors of one run and the maps between them and the kernel's arrays.
-public struct CanonicalData: Sendable {
+package struct CanonicalData: Sendable {
   /// What the NPU computes (with the weight zero-point correction folded in).
-  public var workload: Conv2DWorkload
-  public var kernel: KernelData
+  package var workload: Conv2DWorkload
+  package var kernel: KernelData
 }
 
 enum Layout {
@@ -85,7 +85,7 @@ extension Conv2DWorkload {
 extension NPUKernel {
   /// Deterministic data for every parameter (the NPU's generators, seeded),
   /// as the canonical workload and in the kernel's layouts.
-  public func data(seed: UInt64) throws -> CanonicalData {
+  package func data(seed: UInt64) throws -> CanonicalData {
     let s = gemm.shape
     var values: [String: KernelData.Values] = [:]
     let inputPerm = Layout.permutation(canonical: ["n", "h", "w", "c"], layout: gemm.input.layout, extents: Layout.inputExtents(s))
@@ -242,7 +242,7 @@ extension NPUKernel {
   }
 
   /// The NPU's NHWC output in the layout of the kernel's output array.
-  public func outputInKernelLayout(_ npuOutput: [Int8]) -> [Int8] {
+  package func outputInKernelLayout(_ npuOutput: [Int8]) -> [Int8] {
     let canonical = ungroupedOutput(npuOutput)
     let layout = epilogue.requant?.outputLayout ?? gemm.outputLayout
     let perm = Layout.permutation(canonical: ["n", "y", "x", "o"], layout: layout, extents: Layout.outputExtents(gemm.shape))
@@ -252,7 +252,7 @@ extension NPUKernel {
   }
 
   /// A float output (NHWC doubles) in the layout of the kernel's output array.
-  public func outputInKernelLayout(_ canonical: [Double]) -> [Double] {
+  package func outputInKernelLayout(_ canonical: [Double]) -> [Double] {
     let perm = Layout.permutation(canonical: ["n", "y", "x", "o"], layout: gemm.outputLayout, extents: Layout.outputExtents(gemm.shape))
     var out = [Double](repeating: 0, count: canonical.count)
     for (i, p) in perm.enumerated() { out[p] = canonical[i] }

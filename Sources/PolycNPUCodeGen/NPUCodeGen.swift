@@ -39,28 +39,28 @@ public protocol NPUMappedKernel: Sendable {
 }
 
 /// A kernel mapped onto the NPU's GEMM core: what it computes and how the schedule tiles it.
-public struct NPUKernel: NPUMappedKernel {
-  public var name: String
-  public var sizes: [String: Int]
-  public var gemm: TensorizedReduction
-  public var epilogue: GemmEpilogue
-  public var plan: NPUTilePlan
-  public var hardware: HardwareConfig
+package struct NPUKernel: NPUMappedKernel {
+  package var name: String
+  package var sizes: [String: Int]
+  package var gemm: TensorizedReduction
+  package var epilogue: GemmEpilogue
+  package var plan: NPUTilePlan
+  package var hardware: HardwareConfig
   /// The schedule tree with the tensorized band marked `npu_gemm` (isl's text).
-  public var markedSchedule: String
+  package var markedSchedule: String
 
   /// Multiply-accumulates the kernel needs (a depthwise convolution: one input channel per output).
-  public var usefulMACs: Int {
+  package var usefulMACs: Int {
     let s = gemm.shape
     return gemm.isDepthwise ? s.gemmM * s.outChannels * s.kernelHeight * s.kernelWidth : s.usefulMACs
   }
 
   /// Decisions of the NPU backend, for `-v` and reports.
-  public var notes: [String] { plan.notes }
-  public var isFloat: Bool { gemm.isFloat }
+  package var notes: [String] { plan.notes }
+  package var isFloat: Bool { gemm.isFloat }
 
   /// `conv 14x14x16 -> 14x14x24, 3x3, stride 1x1, pad 1 (statement Mac)`.
-  public var summary: String {
+  package var summary: String {
     let s = gemm.shape
     var text = gemm.shape.kernelHeight * gemm.shape.kernelWidth == 1 && s.height == 1
       ? "gemm \(s.batch > 1 ? "batch=\(s.batch) " : "")M=\(s.outputWidth) N=\(s.outChannels) K=\(s.inChannels)"
@@ -83,14 +83,14 @@ public struct NPUKernel: NPUMappedKernel {
 /// reference of what the program must compute (canonical layout).
 public struct NPUCompiledKernel: Sendable {
   public var kernel: any NPUMappedKernel
-  public var data: KernelData
+  package var data: KernelData
   public var program: NPUProgram
   public var reference: [Int8]
 }
 
-public enum NPUCodeGen {
+package enum NPUCodeGen {
   /// The name of the mark put on the tensorized band.
-  public static let markName = "npu_gemm"
+  package static let markName = "npu_gemm"
 
   /// Maps a scheduled kernel onto the NPU for concrete `sizes`.
   package static func analyze(scop: Scop, schedule: Schedule, strategy: Strategy, sizes: [String: Int],
@@ -127,7 +127,7 @@ public enum NPUCodeGen {
   }
 
   /// The ALU form of a kernel without a multiply-accumulate, or nil (then `analyze` applies).
-  public static func analyzeElementwise(scop: Scop, sizes: [String: Int], hardware: HardwareConfig) throws -> NPUElementwiseKernel? {
+  package static func analyzeElementwise(scop: Scop, sizes: [String: Int], hardware: HardwareConfig) throws -> NPUElementwiseKernel? {
     do {
       try hardware.validate()
       return try Tensorizer(scop: scop, sizes: sizes).elementwise(hardware: hardware)
@@ -140,7 +140,7 @@ public enum NPUCodeGen {
   }
 
   /// Lowers an ALU kernel on deterministic data.
-  public static func lower(_ k: NPUElementwiseKernel, seed: UInt64) throws -> NPUCompiledKernel {
+  package static func lower(_ k: NPUElementwiseKernel, seed: UInt64) throws -> NPUCompiledKernel {
     let (workload, data) = try k.data(seed: seed)
     do {
       let program = try ElementwiseLowering.lower(workload, hw: k.hardware)
@@ -159,7 +159,7 @@ public enum NPUCodeGen {
   /// Lowers the kernel on deterministic data; falls back to single
   /// buffering (with a note) when no tile fits twice in the scratchpads.
   /// With `scop`, the tile's DMA is checked against the isl footprint of the input access.
-  public static func lower(_ k: NPUKernel, seed: UInt64, scop: Scop? = nil) throws -> NPUCompiledKernel {
+  package static func lower(_ k: NPUKernel, seed: UInt64, scop: Scop? = nil) throws -> NPUCompiledKernel {
     var k = k
     let data = try k.data(seed: seed)
     func build(_ k: inout NPUKernel) throws -> NPUCompiledKernel {

@@ -23,20 +23,20 @@ import PolycNPU
 import PolycScheduler
 
 /// One loop of the tensorized statement in schedule order.
-public struct ScheduledLoop: Sendable, Equatable {
+package struct ScheduledLoop: Sendable, Equatable {
   /// The statement iterator, or nil for a combination of iterators (skewing).
-  public var iterator: String?
+  package var iterator: String?
   /// Position in its band, and the band's member count.
-  public var member: Int
-  public var bandMembers: Int
+  package var member: Int
+  package var bandMembers: Int
 }
 
 /// The tile policy the schedule and the strategy ask for, with notes.
-public struct NPUTilePlan: Sendable {
-  public var lowering: LoweringOptions
+package struct NPUTilePlan: Sendable {
+  package var lowering: LoweringOptions
   /// The schedule's loops of the tensorized statement, outermost first.
-  public var loops: [ScheduledLoop]
-  public var notes: [String]
+  package var loops: [ScheduledLoop]
+  package var notes: [String]
 }
 
 enum ScheduleTiling {

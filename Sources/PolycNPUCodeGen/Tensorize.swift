@@ -35,24 +35,24 @@ import PolycModel
 import PolycNPU
 
 /// The role of a loop iterator of the tensorized statement.
-public enum GemmAxis: String, Sendable, Hashable, CaseIterable {
+package enum GemmAxis: String, Sendable, Hashable, CaseIterable {
   case batch, row, column, outChannel, inChannel, tapRow, tapColumn
 }
 
 /// An operand of the multiply-accumulate: an array and its zero point.
-public struct GemmOperand: Sendable, Equatable {
-  public var array: String
+package struct GemmOperand: Sendable, Equatable {
+  package var array: String
   /// A scalar parameter or an integer literal subtracted from every element, or nil.
-  public var zeroPoint: ZeroPoint?
+  package var zeroPoint: ZeroPoint?
   /// For each dimension of the array, the canonical axis it indexes: input
   /// `n`, `h`, `w`, `c`; weights `o`, `kh`, `kw`, `c`.
-  public var layout: [String]
+  package var layout: [String]
 }
 
-public enum ZeroPoint: Sendable, Equatable, CustomStringConvertible {
+package enum ZeroPoint: Sendable, Equatable, CustomStringConvertible {
   case parameter(String)
   case constant(Int)
-  public var description: String {
+  package var description: String {
     switch self {
     case .parameter(let p): return p
     case .constant(let c): return "\(c)"
@@ -63,25 +63,25 @@ public enum ZeroPoint: Sendable, Equatable, CustomStringConvertible {
 /// The GEMM intrinsic of a kernel: the statement, the roles of its iterators
 /// and the convolution it computes for concrete sizes (a GEMM is a 1x1
 /// convolution over a 1 x M image).
-public struct TensorizedReduction: Sendable {
-  public var statement: String
-  public var accumulator: String
-  public var input: GemmOperand
-  public var weights: GemmOperand
+package struct TensorizedReduction: Sendable {
+  package var statement: String
+  package var accumulator: String
+  package var input: GemmOperand
+  package var weights: GemmOperand
   /// Iterator -> role.
-  public var axes: [String: GemmAxis]
+  package var axes: [String: GemmAxis]
   /// For each dimension of the accumulator, the canonical output axis (`n`, `y`, `x`, `o`).
-  public var outputLayout: [String]
-  public var shape: ConvShape
+  package var outputLayout: [String]
+  package var shape: ConvShape
   /// Float kernels (`f32` operands) are quantized by polyc before they run.
-  public var isFloat: Bool
+  package var isFloat: Bool
   /// A depthwise convolution: the output channel is also the input channel
   /// (`shape` has inChannels == outChannels); it runs on the GEMM core as
   /// channel groups with diagonal weight blocks.
-  public var isDepthwise: Bool = false
+  package var isDepthwise: Bool = false
 
   /// The iterator with a role, if any.
-  public func iterator(_ axis: GemmAxis) -> String? { axes.first { $0.value == axis }?.key }
+  package func iterator(_ axis: GemmAxis) -> String? { axes.first { $0.value == axis }?.key }
 }
 
 /// A kernel (or one of its statements) that cannot run on the NPU: exit status 1.
@@ -117,12 +117,12 @@ enum SupportedForms {
 }
 
 /// Finds the GEMM intrinsic of a kernel (see the file comment).
-public struct Tensorizer {
+package struct Tensorizer {
   let scop: Scop
   let sizes: [String: Int]
   var kernel: CheckedKernel { scop.kernel }
 
-  public init(scop: Scop, sizes: [String: Int]) {
+  package init(scop: Scop, sizes: [String: Int]) {
     self.scop = scop
     self.sizes = sizes
   }
@@ -159,7 +159,7 @@ public struct Tensorizer {
     scop.statements.filter { $0.op == .add && Self.productFactors($0.value) != nil }
   }
 
-  public func run() throws -> TensorizedReduction {
+  package func run() throws -> TensorizedReduction {
     let found = candidates()
     guard let s = found.first else {
       if let other = scop.statements.first(where: { $0.op == .add }) {

@@ -36,7 +36,7 @@ public struct ScheduleResult {
 
 public enum SchedulerDriver {
   /// Schedules `scop` as `strategy` says; the result is complete, legal and injective.
-  public static func schedule(scop: Scop, dependences: Dependences, strategy: Strategy) throws -> ScheduleResult {
+  package static func schedule(scop: Scop, dependences: Dependences, strategy: Strategy) throws -> ScheduleResult {
     var chain = [strategy.backend]
     for b in strategy.fallback where !chain.contains(b) { chain.append(b) }
     if !chain.contains(.identity) { chain.append(.identity) }

@@ -148,12 +148,12 @@ public struct ScheduleSummary: Sendable {
 import Foundation
 
 extension ScheduleResult {
-  public func summary(dependences: Dependences) throws -> ScheduleSummary {
+  package func summary(dependences: Dependences) throws -> ScheduleSummary {
     try ScheduleSummary.of(schedule, dependences: dependences)
   }
 
   /// `--emit schedule`: the tree and a summary of its bands.
-  public func render(dependences: Dependences) throws -> String {
+  package func render(dependences: Dependences) throws -> String {
     var out = "# strategy: \(strategyName.isEmpty ? "?" : strategyName) (backend \(backend))\n"
     for n in notes { out += "# note: \(n)\n" }
     out += "schedule tree:\n"

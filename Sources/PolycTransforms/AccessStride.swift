@@ -13,22 +13,22 @@
 import PolycISL
 import PolycModel
 
-public struct StrideScore: Sendable, Equatable, Comparable {
+package struct StrideScore: Sendable, Equatable, Comparable {
   /// Accesses whose element does not change along the loop.
-  public var invariant = 0
+  package var invariant = 0
   /// Accesses that move by one element of their last subscript.
-  public var unit = 0
+  package var unit = 0
   /// Every other access (strided, gathered or scattered).
-  public var other = 0
+  package var other = 0
 
-  public var contiguous: Int { invariant + unit }
-  public var allContiguous: Bool { other == 0 }
-  public static func < (a: StrideScore, b: StrideScore) -> Bool {
+  package var contiguous: Int { invariant + unit }
+  package var allContiguous: Bool { other == 0 }
+  package static func < (a: StrideScore, b: StrideScore) -> Bool {
     (a.other, -a.unit, -a.invariant) > (b.other, -b.unit, -b.invariant)
   }
 }
 
-public enum AccessStride {
+package enum AccessStride {
   /// The stride score of band member `member` if it were the innermost loop.
   package static func score(band: ScheduleNode, member: Int, scop: Scop, writesOnly: Bool = false) throws -> StrideScore {
     let ctx = scop.ctx

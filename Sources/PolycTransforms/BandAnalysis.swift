@@ -21,26 +21,26 @@ import PolycISL
 import PolycModel
 
 /// What the dependences allow at one band node.
-public struct BandProperties: Sendable, Equatable, CustomStringConvertible {
-  public var memberCount: Int
+package struct BandProperties: Sendable, Equatable, CustomStringConvertible {
+  package var memberCount: Int
   /// Every live dependence has a non-negative distance in every member.
-  public var permutable: Bool
+  package var permutable: Bool
   /// Per member: no live dependence is carried by this member's loop.
-  public var parallel: [Bool]
-  public var hasLiveDependences: Bool
+  package var parallel: [Bool]
+  package var hasLiveDependences: Bool
 
-  public var firstParallelMember: Int? { parallel.firstIndex(of: true) }
-  public var description: String {
+  package var firstParallelMember: Int? { parallel.firstIndex(of: true) }
+  package var description: String {
     "\(memberCount) member(s), \(permutable ? "permutable" : "not permutable"), parallel \(parallel)"
   }
 }
 
 /// Answers dependence questions about the nodes of one schedule tree.
-public struct DependenceOracle {
-  public let scop: Scop
+package struct DependenceOracle {
+  package let scop: Scop
   let validity: UnionMap
 
-  public init(scop: Scop, dependences: Dependences) throws {
+  package init(scop: Scop, dependences: Dependences) throws {
     self.scop = scop
     validity = try dependences.validity()
   }

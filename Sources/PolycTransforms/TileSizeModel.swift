@@ -31,7 +31,7 @@ import PolycFrontend
 import PolycISL
 import PolycModel
 
-public enum TileSizeModel {
+package enum TileSizeModel {
   /// Sizes for each member of `band` under `options`.
   /// `timeTiled`: the band's tile loops all carry dependences (see the header).
   static func sizes(for band: ScheduleNode, _ cx: TransformContext, timeTiled: Bool = false) throws -> [Int] {
@@ -52,7 +52,7 @@ public enum TileSizeModel {
   }
 
   /// The automatic tile size for `arrays` arrays of `elementBytes` bytes.
-  public static func size(arrays: Int, elementBytes: Int, footprintRank: Int = 2, options: TransformOptions) -> Int {
+  package static func size(arrays: Int, elementBytes: Int, footprintRank: Int = 2, options: TransformOptions) -> Int {
     let budget = Double(options.cache.l2Bytes) / 2
     let t = pow(budget / Double(max(1, arrays) * max(1, elementBytes)), 1 / Double(max(1, footprintRank)))
     let quantum = max(1, 2 * options.vectorWidth)
@@ -61,7 +61,7 @@ public enum TileSizeModel {
   }
 
   /// Sizes of a band whose loops all carry dependences (see the header).
-  public static func timeTiledSizes(cube t: Int, members n: Int, footprintRank r: Int, options: TransformOptions) -> [Int] {
+  package static func timeTiledSizes(cube t: Int, members n: Int, footprintRank r: Int, options: TransformOptions) -> [Int] {
     let quantum = max(1, 2 * options.vectorWidth)
     let exact = Double(t) / pow(4, 1 / Double(max(1, r)))
     let side = max(quantum, Int((exact / Double(quantum)).rounded()) * quantum)

@@ -10,14 +10,14 @@
 import PolycScheduler
 
 /// The cache levels the automatic tile-size model targets.
-public struct CacheModel: Sendable, Equatable {
+package struct CacheModel: Sendable, Equatable {
   /// Bytes of the first-level data cache of one core.
-  public var l1Bytes: Int = 32 * 1024
+  package var l1Bytes: Int = 32 * 1024
   /// Bytes of the second-level cache of one core.
-  public var l2Bytes: Int = 512 * 1024
+  package var l2Bytes: Int = 512 * 1024
   /// Bytes of one array element when the kernel does not say (f64).
-  public var elementBytes: Int = 8
-  public init() {}
+  package var elementBytes: Int = 8
+  package init() {}
 }
 
 public struct TransformOptions: Sendable, Equatable {
@@ -64,7 +64,7 @@ public struct TransformOptions: Sendable, Equatable {
   /// (a one-dimensional parallel loop inside a sequential loop costs one fork/join
   /// per outer iteration for little work).
   public var requireNestedWorkInParallelLoops = true
-  public var cache = CacheModel()
+  package var cache = CacheModel()
   /// Code generation: declare array parameters `restrict` when a transform runs.
   public var restrictArrays = true
 

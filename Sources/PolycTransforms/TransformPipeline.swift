@@ -25,15 +25,15 @@ import PolycModel
 import PolycScheduler
 
 /// The transformed schedule and what each pass did or skipped.
-public struct TransformResult {
+package struct TransformResult {
   package let schedule: Schedule
-  public let notes: [String]
+  package let notes: [String]
   /// Bands the tiling pass tiled.
-  public var tiledBands = 0
+  package var tiledBands = 0
 
   /// Whether the transforms found anything to exploit: a parallel or vector
   /// loop, or a tiled band.
-  public func gains() throws -> Bool {
+  package func gains() throws -> Bool {
     if tiledBands > 0 { return true }
     func walk(_ n: ScheduleNode) throws -> Bool {
       if try n.kind() == .mark, ["parallel", "simd"].contains(try n.markId().name) { return true }
@@ -44,7 +44,7 @@ public struct TransformResult {
   }
 }
 
-public enum TransformPipeline {
+package enum TransformPipeline {
   /// `directives`: the scheduler's directives the schedule honours; a loop of
   /// an iterator with a `serial` directive is never marked parallel.
   package static func apply(schedule: Schedule, scop: Scop, dependences: Dependences,

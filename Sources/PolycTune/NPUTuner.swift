@@ -26,60 +26,60 @@ import PolycNPUCodeGen
 import PolycScheduler
 
 /// One point of the NPU search space.
-public struct NPUCandidate: Hashable, Codable, Sendable, CustomStringConvertible {
-  public var channelOuter: Bool
-  public var rows: Int
-  public var cols: Int
+package struct NPUCandidate: Hashable, Codable, Sendable, CustomStringConvertible {
+  package var channelOuter: Bool
+  package var rows: Int
+  package var cols: Int
   /// Output and input channels per tile (multiples of the GEMM block).
-  public var outChannels: Int
-  public var inChannels: Int
-  public var description: String {
+  package var outChannels: Int
+  package var inChannels: Int
+  package var description: String {
     "\(channelOuter ? "channel-outer" : "pixel-outer") \(rows)x\(cols) px, \(outChannels) out, \(inChannels) in"
   }
 }
 
 /// What happened to one candidate.
-public struct NPUTrial: Codable, Sendable {
-  public enum Outcome: String, Codable, Sendable { case measured, invalid, duplicate, failed }
-  public var candidate: NPUCandidate
-  public var outcome: Outcome
-  public var cycles: Int?
-  public var reason: String?
+package struct NPUTrial: Codable, Sendable {
+  package enum Outcome: String, Codable, Sendable { case measured, invalid, duplicate, failed }
+  package var candidate: NPUCandidate
+  package var outcome: Outcome
+  package var cycles: Int?
+  package var reason: String?
   /// Best cycles measured so far, after this trial.
-  public var bestSoFar: Int?
+  package var bestSoFar: Int?
 }
 
 /// The result of one search.
-public struct NPUTuningResult: Codable, Sendable {
-  public var kernel: String
-  public var sizes: [String: Int]
-  public var search: String
-  public var budget: Int
-  public var presetCycles: Int
-  public var best: NPUCandidate
-  public var bestCycles: Int
-  public var trials: [NPUTrial]
-  public var seconds: Double
-  public var measured: Int { trials.filter { $0.outcome == .measured }.count }
-  public var invalid: Int { trials.filter { $0.outcome == .invalid }.count }
-  public var duplicates: Int { trials.filter { $0.outcome == .duplicate }.count }
-  public var failed: Int { trials.filter { $0.outcome == .failed }.count }
-  public var speedup: Double { Double(presetCycles) / Double(max(1, bestCycles)) }
+package struct NPUTuningResult: Codable, Sendable {
+  package var kernel: String
+  package var sizes: [String: Int]
+  package var search: String
+  package var budget: Int
+  package var presetCycles: Int
+  package var best: NPUCandidate
+  package var bestCycles: Int
+  package var trials: [NPUTrial]
+  package var seconds: Double
+  package var measured: Int { trials.filter { $0.outcome == .measured }.count }
+  package var invalid: Int { trials.filter { $0.outcome == .invalid }.count }
+  package var duplicates: Int { trials.filter { $0.outcome == .duplicate }.count }
+  package var failed: Int { trials.filter { $0.outcome == .failed }.count }
+  package var speedup: Double { Double(presetCycles) / Double(max(1, bestCycles)) }
 }
 
-public enum NPUSearch: String, Sendable, CaseIterable { case evolutionary, random }
+package enum NPUSearch: String, Sendable, CaseIterable { case evolutionary, random }
 
-public struct NPUTuner {
-  public let kernelPath: String
-  public let baseStrategyPath: String
-  public let sizes: [String: Int]
-  public let hardware: HardwareConfig?
-  public let seed: UInt64
+package struct NPUTuner {
+  package let kernelPath: String
+  package let baseStrategyPath: String
+  package let sizes: [String: Int]
+  package let hardware: HardwareConfig?
+  package let seed: UInt64
   let kernel: CheckedKernel
   let base: [String: Any]
   let baseStrategy: Strategy
 
-  public init(kernelPath: String, baseStrategyPath: String, sizes: [String: Int], hardware: HardwareConfig?, seed: UInt64) throws {
+  package init(kernelPath: String, baseStrategyPath: String, sizes: [String: Int], hardware: HardwareConfig?, seed: UInt64) throws {
     self.kernelPath = kernelPath
     self.baseStrategyPath = baseStrategyPath
     self.sizes = sizes
@@ -184,7 +184,7 @@ public struct NPUTuner {
   }
 
   /// Runs a search with `budget` measured (or invalid) candidates.
-  public func run(search: NPUSearch, budget: Int) throws -> NPUTuningResult {
+  package func run(search: NPUSearch, budget: Int) throws -> NPUTuningResult {
     let start = Date()
     let presetCompilation = try Pipeline.compile(kernel: kernel, strategy: baseStrategy)
     let preset = try NPURunner.run(presetCompilation, sizes: sizes, options: NPUKernelRunOptions(hw: hardware, seed: seed))
@@ -270,7 +270,7 @@ public struct NPUTuner {
   }
 
   /// The strategy file of a candidate, written so that `polyc --config` reads it from `path`.
-  public func strategyText(_ c: NPUCandidate, writtenTo path: String) throws -> String {
+  package func strategyText(_ c: NPUCandidate, writtenTo path: String) throws -> String {
     let comp = try Pipeline.compile(kernel: kernel, strategy: try strategy(order: c.channelOuter, gemm: try probeKernel(), sizes: nil))
     let k = try NPURunner.analyze(comp, sizes: sizes, options: NPUKernelRunOptions(hw: hardware))
     let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -286,8 +286,8 @@ public struct NPUTuner {
 }
 
 /// Reports of a tuning run: JSON, Markdown, and an SVG of the best-so-far curves.
-public enum TuningReport {
-  public static func write(_ results: [NPUTuningResult], to dir: String) throws {
+package enum TuningReport {
+  package static func write(_ results: [NPUTuningResult], to dir: String) throws {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let enc = JSONEncoder()
     enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -296,13 +296,13 @@ public enum TuningReport {
     try svg(results).write(toFile: "\(dir)/tune.svg", atomically: true, encoding: .utf8)
   }
 
-  public static func summary(_ r: NPUTuningResult) -> String {
+  package static func summary(_ r: NPUTuningResult) -> String {
     "\(r.search): best \(r.best) \(r.bestCycles) cycles vs preset \(r.presetCycles) (\(String(format: "%.3fx", r.speedup))); "
       + "\(r.measured) measured, \(r.invalid) invalid (not simulated), \(r.duplicates) duplicates, \(r.failed) failed; "
       + String(format: "%.1f s (%.3f s per measured candidate)", r.seconds, r.seconds / Double(max(1, r.measured)))
   }
 
-  public static func markdown(_ results: [NPUTuningResult]) -> String {
+  package static func markdown(_ results: [NPUTuningResult]) -> String {
     guard let first = results.first else { return "" }
     var out = "# polyc tune: \(first.kernel) (\(first.sizes.keys.sorted().map { "\($0)=\(first.sizes[$0]!)" }.joined(separator: ", ")))\n\n"
     out += "| search | budget | best cycles | preset cycles | speedup | measured | invalid | duplicates | failed | seconds |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
@@ -314,7 +314,7 @@ public enum TuningReport {
     return out
   }
 
-  public static func svg(_ results: [NPUTuningResult]) -> String {
+  package static func svg(_ results: [NPUTuningResult]) -> String {
     let w = 640.0, h = 360.0, left = 70.0, top = 40.0, plotW = 540.0, plotH = 260.0
     let curves = results.map { r in r.trials.filter { $0.outcome != .duplicate }.compactMap(\.bestSoFar) }
     let all = curves.flatMap { $0 } + results.map(\.presetCycles)

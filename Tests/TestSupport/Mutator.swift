@@ -19,7 +19,7 @@
 import Foundation
 
 public struct Mutator {
-  public var rng: SplitMix64
+  package var rng: SplitMix64
   public let corpus: [[UInt8]]
   public let dictionary: [[UInt8]]
 

@@ -26,7 +26,7 @@ import PolycNPU
 
 /// Steele, Lea and Flood's SplitMix64: NPU's `DeterministicRandom`, with the
 /// draws the program generator uses.
-public typealias SplitMix64 = DeterministicRandom
+package typealias SplitMix64 = DeterministicRandom
 
 extension DeterministicRandom {
   /// A number in `range`.
