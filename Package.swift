@@ -27,7 +27,7 @@ let package = Package(
     .target(name: "PolycDriver", dependencies: ["PolycFrontend", "PolycModel", "PolycDependences", "PolycScheduler", "PolycTransforms", "PolycCodeGenC", "PolycNPU", "PolycNPUCodeGen", "PolycISL"], swiftSettings: v5),
     .target(name: "PolycToolchain", dependencies: ["PolycDriver"], swiftSettings: v5),
     .target(name: "PolycBench", dependencies: ["PolycDriver", "PolycToolchain"], swiftSettings: v5),
-    .target(name: "PolycTune", dependencies: ["PolycDriver", "PolycNPUCodeGen", "PolycNPU", "PolycScheduler", "PolycFrontend"], swiftSettings: v5),
+    .target(name: "PolycTune", dependencies: ["PolycDriver", "PolycBench", "PolycToolchain", "PolycTransforms", "PolycNPUCodeGen", "PolycNPU", "PolycScheduler", "PolycFrontend"], swiftSettings: v5),
     .executableTarget(name: "polyc", dependencies: [
       "PolycDriver", "PolycToolchain", "PolycBench", "PolycTune", "PolycNPU", "PolycISL",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -315,28 +315,35 @@ package enum TuningReport {
   }
 
   package static func svg(_ results: [NPUTuningResult]) -> String {
+    let curves = results.map { r in (r.search, r.trials.filter { $0.outcome != .duplicate }.compactMap(\.bestSoFar).map(Double.init)) }
+    return curveSVG(title: "polyc tune \(results.first?.kernel ?? ""): best cycles so far", curves: curves,
+                    preset: results.first.map { Double($0.presetCycles) })
+  }
+
+  /// A best-so-far chart: one polyline per search, the preset as a dashed line.
+  package static func curveSVG(title: String, curves: [(String, [Double])], preset: Double?) -> String {
     let w = 640.0, h = 360.0, left = 70.0, top = 40.0, plotW = 540.0, plotH = 260.0
-    let curves = results.map { r in r.trials.filter { $0.outcome != .duplicate }.compactMap(\.bestSoFar) }
-    let all = curves.flatMap { $0 } + results.map(\.presetCycles)
-    let lo = Double(all.min() ?? 0), hi = Double(all.max() ?? 1)
-    let n = Double(max(2, curves.map(\.count).max() ?? 2))
+    let all = curves.flatMap { $0.1 } + (preset.map { [$0] } ?? [])
+    let lo = all.min() ?? 0, hi = all.max() ?? 1
+    let n = Double(max(2, curves.map(\.1.count).max() ?? 2))
     func x(_ i: Int) -> Double { left + plotW * Double(i) / (n - 1) }
-    func y(_ v: Int) -> Double { top + plotH * (hi - Double(v)) / max(1, hi - lo) }
+    func y(_ v: Double) -> Double { top + plotH * (hi - v) / max(1e-9, hi - lo) }
+    func label(_ v: Double) -> String { v >= 100 ? "\(Int(v))" : String(format: "%.3g", v) }
     let colors = ["#1f77b4", "#d62728", "#2ca02c"]
     var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" font-family=\"sans-serif\" font-size=\"11\">\n"
     out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-    out += "<text x=\"\(left)\" y=\"22\" font-size=\"14\">polyc tune \(results.first?.kernel ?? ""): best cycles so far</text>\n"
+    out += "<text x=\"\(left)\" y=\"22\" font-size=\"14\">\(title)</text>\n"
     out += "<line x1=\"\(left)\" y1=\"\(top + plotH)\" x2=\"\(left + plotW)\" y2=\"\(top + plotH)\" stroke=\"#000\"/>\n"
     out += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(top + plotH)\" stroke=\"#000\"/>\n"
-    out += "<text x=\"\(left - 4)\" y=\"\(top + 4)\" text-anchor=\"end\">\(Int(hi))</text><text x=\"\(left - 4)\" y=\"\(top + plotH)\" text-anchor=\"end\">\(Int(lo))</text>\n"
+    out += "<text x=\"\(left - 4)\" y=\"\(top + 4)\" text-anchor=\"end\">\(label(hi))</text><text x=\"\(left - 4)\" y=\"\(top + plotH)\" text-anchor=\"end\">\(label(lo))</text>\n"
     out += "<text x=\"\(left + plotW / 2)\" y=\"\(top + plotH + 28)\" text-anchor=\"middle\">candidates measured</text>\n"
-    if let p = results.first?.presetCycles {
+    if let p = preset {
       out += "<line x1=\"\(left)\" y1=\"\(y(p))\" x2=\"\(left + plotW)\" y2=\"\(y(p))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/><text x=\"\(left + plotW - 2)\" y=\"\(y(p) - 3)\" text-anchor=\"end\" fill=\"#666\">preset</text>\n"
     }
-    for (ci, (r, curve)) in zip(results, curves).enumerated() where !curve.isEmpty {
+    for (ci, (name, curve)) in curves.enumerated() where !curve.isEmpty {
       let points = curve.enumerated().map { "\(x($0.offset)),\(y($0.element))" }.joined(separator: " ")
       out += "<polyline fill=\"none\" stroke=\"\(colors[ci % colors.count])\" stroke-width=\"2\" points=\"\(points)\"/>\n"
-      out += "<rect x=\"\(left + 10 + Double(ci) * 140)\" y=\"\(h - 22)\" width=\"10\" height=\"10\" fill=\"\(colors[ci % colors.count])\"/><text x=\"\(left + 24 + Double(ci) * 140)\" y=\"\(h - 13)\">\(r.search)</text>\n"
+      out += "<rect x=\"\(left + 10 + Double(ci) * 140)\" y=\"\(h - 22)\" width=\"10\" height=\"10\" fill=\"\(colors[ci % colors.count])\"/><text x=\"\(left + 24 + Double(ci) * 140)\" y=\"\(h - 13)\">\(name)</text>\n"
     }
     return out + "</svg>\n"
   }

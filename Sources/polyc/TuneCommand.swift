@@ -1,8 +1,9 @@
 //===- TuneCommand.swift - `polyc tune` -----------------------------------===//
 //
-// Thin: searches the NPU strategy knobs of one kernel (Tune/NPUTuner.swift),
-// evolutionary and random at the same budget, writes the best strategy file
-// and the reports.
+// Thin: searches the strategy knobs of one kernel for the NPU
+// (Tune/NPUTuner.swift: simulated cycles) or the CPU (Tune/CPUTuner.swift:
+// generated C compiled, verified and timed), evolutionary and random at the
+// same budget, writes the best strategy file and the reports.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,21 +16,27 @@ import PolycTune
 struct TuneCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "tune",
-    abstract: "Search the strategy space of one kernel and write the best strategy file (NPU target).")
+    abstract: "Search the strategy space of one kernel and write the best strategy file (CPU or NPU target).")
 
   @Argument(help: "The kernel source (.loop).")
   var kernel: String
 
-  @Option(name: .long, help: "The target: npu (the CPU target is not available yet).")
+  @Option(name: .long, help: "The target: cpu (time of the generated C) or npu (simulated cycles).")
   var target: String = "npu"
 
-  @Option(name: .long, help: "The strategy the search starts from.")
-  var config: String = "Configs/npu.json"
+  @Option(name: .long, help: "The strategy the search starts from and is compared with (default Configs/npu.json, Configs/cpu.json for --target cpu).")
+  var config: String?
+
+  @Option(name: .long, help: "Stop each search after this time, e.g. 90s, 10m, 1h (as well as the budget).")
+  var time: String?
+
+  @Option(name: .long, help: "--target cpu: timed rounds per candidate (each beside the preset).")
+  var repetitions: Int = 3
 
   @Option(name: .long, help: "Candidates measured (or found invalid) per search.")
   var budget: Int = 24
 
-  @Option(name: .long, help: "The data set whose sizes are tuned for (default SMALL).")
+  @Option(name: .long, help: "The data set tuned for (default SMALL for npu, LARGE for cpu).")
   var dataset: String?
 
   @Option(name: .long, parsing: .singleValue, help: "Size parameters, e.g. --set M=512,N=512,K=512.")
@@ -48,11 +55,27 @@ struct TuneCommand: ParsableCommand {
   var report: String = "tune-results"
 
   func validate() throws {
-    guard target == "npu" else { throw ValidationError("--target cpu is not available yet; use --target npu") }
+    guard target == "npu" || target == "cpu" else { throw ValidationError("--target must be cpu or npu (got '\(target)')") }
     guard budget >= 1 && budget <= 10_000 else { throw ValidationError("--budget must be in 1...10000 (got \(budget))") }
+    guard repetitions >= 1 && repetitions <= 100 else { throw ValidationError("--repetitions must be in 1...100 (got \(repetitions))") }
+    if let time, Self.seconds(time) == nil { throw ValidationError("--time expects a duration such as 90s, 10m or 1h (got '\(time)')") }
+    if target == "cpu", let d = dataset, !["MINI", "SMALL", "MEDIUM", "LARGE", "EXTRALARGE"].contains(d) {
+      throw ValidationError("--dataset must be MINI, SMALL, MEDIUM, LARGE or EXTRALARGE (got '\(d)')")
+    }
+    if target == "cpu", !set.isEmpty || hw != nil { throw ValidationError("--set and --hw apply to --target npu only") }
+  }
+
+  /// "90s", "10m", "1h" or a number of seconds.
+  static func seconds(_ text: String) -> Double? {
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+    if let u = text.last, let f = units[u], let v = Double(text.dropLast()), v > 0, v <= 1e6 { return v * f }
+    if let v = Double(text), v > 0, v <= 1e7 { return v }
+    return nil
   }
 
   func run() throws {
+    if target == "cpu" { return try runCPU() }
+    let config = self.config ?? "Configs/npu.json"
     try runReportingErrors {
       let k = try Pipeline.loadKernel(path: kernel)
       let sizes = try NPURunner.sizes(of: k, dataset: dataset, overrides: try NPURunner.parseSet(set))
@@ -69,6 +92,34 @@ struct TuneCommand: ParsableCommand {
       try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
       try writeOutput(try tuner.strategyText(best.best, writtenTo: path), to: path)
       print("best: \(best.best), \(best.bestCycles) cycles (\(String(format: "%.3fx", best.speedup)) over \(config)); strategy written to \(path); reports in \(report)/")
+    }
+  }
+
+  func runCPU() throws {
+    try runReportingErrors {
+      let config = self.config ?? "Configs/cpu.json"
+      let configs = URL(fileURLWithPath: config).deletingLastPathComponent().path
+      let preset = URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent
+      var options = CPUTuningOptions()
+      options.dataset = dataset ?? "LARGE"
+      options.repetitions = repetitions
+      options.timeLimit = time.flatMap(Self.seconds)
+      let tuner = try CPUTuner(kernelPath: kernel, configsDirectory: configs, basePreset: preset, seed: seed, options: options)
+      tuner.progress = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }
+      var results: [CPUTuningResult] = []
+      for search in CPUSearch.allCases {
+        let r = try tuner.run(search: search, budget: budget)
+        FileHandle.standardError.write("\(TuningReport.summary(r))\n".data(using: .utf8)!)
+        results.append(r)
+      }
+      try TuningReport.write(results, to: report)
+      let best = results.max { $0.speedup < $1.speedup }!
+      let name = URL(fileURLWithPath: kernel).deletingPathExtension().lastPathComponent
+      let path = output ?? "\(configs)/tuned/\(name).json"
+      try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+      try writeOutput(try tuner.strategyText(best.best), to: path)
+      print("best: \(best.best), \(String(format: "%.4f", best.bestSeconds)) s (\(String(format: "%.3fx", best.speedup)) over \(config)"
+        + "\(best.confirmed ? "" : "; no candidate beat it beyond noise, the preset's settings are written")); strategy written to \(path); reports in \(report)/")
     }
   }
 }

@@ -1,0 +1,464 @@
+//===- CPUTuner.swift - Per-kernel strategy search for the CPU ------------===//
+//
+// `polyc tune KERNEL --target cpu` searches the strategy knobs that change the
+// generated C: the scheduler preset the strategy starts from (cpu, pluto,
+// tensor, isl), the fusion policy, the outer dimension's coincidence and
+// skewing (polytops backends), tiling on/off and its sizes, the wavefront,
+// vectorization with its unroll-and-jam factors, and scalar expansion.
+//
+// Cheap validity first: a candidate whose strategy the parser or the
+// scheduler rejects, or whose schedule fails the legality check
+// (`Pipeline.compile` refuses it), is discarded before any C is compiled.
+// Candidates that generate the same program text as an earlier one are
+// duplicates and are not measured again.
+//
+// Measurement, as `polyc bench` does: the program is compiled twice, once to
+// verify (dump compared with the original schedule's at a small data set,
+// `-D<NAME>_DATASET`) and once to time (the tuned data set). The timed binary
+// runs round-robin with the preset's binary, `repetitions` rounds, so a noisy
+// machine slows both alike; a candidate's score is its median over the
+// preset's median from the same rounds. The best candidate is confirmed at the
+// end against the preset with twice the rounds; unless it is faster by more
+// than the noise margin, the preset itself is the result, so a tuned strategy
+// is never slower than the preset it started from.
+//
+//===----------------------------------------------------------------------===//
+
+import Foundation
+import PolycBench
+import PolycDriver
+import PolycFrontend
+import PolycNPU
+import PolycScheduler
+import PolycToolchain
+import PolycTransforms
+
+/// One point of the CPU search space.
+package struct CPUCandidate: Hashable, Codable, Sendable, CustomStringConvertible {
+  /// The preset the strategy starts from (a file `Configs/<base>.json`).
+  package var base: String
+  package var fusion: String
+  /// Coincidence of dimension 0 ("preferred" or "off"; polytops backends only).
+  package var outerCoincidence: String
+  /// Skewing in every dimension (polytops backends only).
+  package var skewing: Bool
+  package var tiling: Bool
+  /// nil: `"auto"`.
+  package var tileSizes: [Int]?
+  package var wavefront: Bool
+  package var vectorize: Bool
+  /// nil: the default (`[4, 4]` when tiled); `[]`: off.
+  package var unrollAndJam: [Int]?
+  package var scalarExpansion: Bool
+
+  package var description: String {
+    var parts = [base, "fusion \(fusion)"]
+    if base != "isl" { parts.append("outer \(outerCoincidence)" + (skewing ? "" : ", no skew")) }
+    parts.append(tiling ? "tiles \(tileSizes.map { $0.map(String.init).joined(separator: "x") } ?? "auto")" : "untiled")
+    if wavefront { parts.append("wavefront") }
+    parts.append(vectorize ? "simd" + (unrollAndJam.map { $0.isEmpty ? " no-uaj" : " uaj \($0.map(String.init).joined(separator: "x"))" } ?? "") : "no simd")
+    if scalarExpansion { parts.append("scalar expansion") }
+    return parts.joined(separator: ", ")
+  }
+}
+
+/// What happened to one CPU candidate.
+package struct CPUTrial: Codable, Sendable {
+  package enum Outcome: String, Codable, Sendable { case measured, invalid, duplicate, failed }
+  package var candidate: CPUCandidate
+  package var outcome: Outcome
+  /// Median seconds of the candidate and of the preset in the same rounds.
+  package var seconds: Double?
+  package var presetSeconds: Double?
+  package var reason: String?
+  /// Best ratio (candidate / preset) so far, after this trial.
+  package var bestRatioSoFar: Double?
+  /// Seconds spent on this trial (compiling, building, verifying, timing).
+  package var cost: Double
+  package var ratio: Double? {
+    guard let s = seconds, let p = presetSeconds else { return nil }
+    return max(s, 1e-6) / max(p, 1e-6)
+  }
+}
+
+/// The result of one CPU search.
+package struct CPUTuningResult: Codable, Sendable {
+  package var kernel: String
+  package var dataset: String
+  package var search: String
+  package var budget: Int
+  package var best: CPUCandidate
+  /// Medians of the confirmation rounds: the best candidate and the preset side by side.
+  package var bestSeconds: Double
+  package var presetSeconds: Double
+  /// False when the confirmation did not beat the preset beyond noise: the preset is kept.
+  package var confirmed: Bool
+  package var trials: [CPUTrial]
+  package var seconds: Double
+  package var measured: Int { trials.filter { $0.outcome == .measured }.count }
+  package var invalid: Int { trials.filter { $0.outcome == .invalid }.count }
+  package var duplicates: Int { trials.filter { $0.outcome == .duplicate }.count }
+  package var failed: Int { trials.filter { $0.outcome == .failed }.count }
+  package var speedup: Double { max(presetSeconds, 1e-6) / max(bestSeconds, 1e-6) }
+}
+
+package enum CPUSearch: String, Sendable, CaseIterable { case evolutionary, random }
+
+/// How candidates are compiled, verified and timed.
+package struct CPUTuningOptions: Sendable {
+  /// The data set timed.
+  package var dataset = "LARGE"
+  /// The data set whose dump verifies each candidate against the original schedule.
+  package var verifyDataset = "SMALL"
+  package var cc = "gcc"
+  package var cflags = BenchConfiguration.defaultCFlags
+  package var threads = 2
+  /// Timed rounds per candidate (each round runs the candidate and the preset).
+  package var repetitions = 3
+  /// A candidate must beat the preset by this factor in the confirmation to replace it.
+  package var noiseMargin = 0.03
+  /// More rounds while a candidate's and the preset's runs total less than this (seconds).
+  package var minimumTimedSeconds = 0.5
+  package var maximumRounds = 31
+  /// Seconds a single run may take.
+  package var timeout = 300.0
+  /// Stop the search after this many seconds (nil: the budget alone).
+  package var timeLimit: Double?
+  package init() {}
+}
+
+package final class CPUTuner {
+  package let kernelPath: String
+  package let configsDirectory: String
+  package let basePreset: String
+  package let seed: UInt64
+  package let options: CPUTuningOptions
+  /// Receives one line per measured candidate.
+  package var progress: (String) -> Void = { _ in }
+  let kernel: CheckedKernel
+  let workDirectory: String
+  /// Builds done so far (a test checks that invalid candidates build nothing).
+  package private(set) var builds = 0
+
+  /// - Parameters:
+  ///   - basePreset: the preset the result is compared with (`cpu`: `Configs/cpu.json`).
+  package init(kernelPath: String, configsDirectory: String, basePreset: String = "cpu", seed: UInt64 = 1,
+               options: CPUTuningOptions = CPUTuningOptions()) throws {
+    self.kernelPath = kernelPath
+    self.configsDirectory = configsDirectory
+    self.basePreset = basePreset
+    self.seed = seed
+    self.options = options
+    kernel = try Pipeline.loadKernel(path: kernelPath)
+    workDirectory = NSTemporaryDirectory() + "polyc-tune-\(kernel.name)-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+  }
+
+  deinit { try? FileManager.default.removeItem(atPath: workDirectory) }
+
+  // MARK: Candidates and their strategy files
+
+  static let presets = ["cpu", "pluto", "tensor", "isl"]
+  static let fusions = ["none", "smart", "connected", "max"]
+  static let sizes = [8, 16, 32, 64, 128, 256]
+  static let unrolls: [[Int]?] = [nil, [], [2, 2], [4, 2], [2, 4], [8, 1]]
+
+  func presetObject(_ name: String) throws -> [String: Any] {
+    let path = "\(configsDirectory)/\(name).json"
+    guard let data = FileManager.default.contents(atPath: path),
+          let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      throw PolycError.io("cannot read strategy '\(path)' as a JSON object")
+    }
+    return object
+  }
+
+  /// The candidate a preset file stands for (its own settings, read back from its JSON).
+  package func candidate(ofPreset name: String) throws -> CPUCandidate {
+    let o = try presetObject(name)
+    let tiling = o["tiling"] as? [String: Any]
+    let par = o["parallelism"] as? [String: Any]
+    let vec = o["vectorization"] as? [String: Any]
+    let dims = o["dimensions"] as? [[String: Any]]
+    let def = o["defaultDimension"] as? [String: Any]
+    let fusion = (o["fusion"] as? String) ?? "smart"
+    return CPUCandidate(
+      base: name, fusion: Self.fusions.contains(fusion) ? fusion : "smart",
+      outerCoincidence: (dims?.first?["coincidence"] as? String) ?? (def?["coincidence"] as? String) ?? "off",
+      skewing: (def?["skewing"] as? Bool) ?? true,
+      tiling: tiling.map { ($0["enabled"] as? Bool) ?? true } ?? false,
+      tileSizes: tiling?["sizes"] as? [Int],
+      wavefront: (par?["wavefront"] as? Bool) ?? false,
+      vectorize: vec.map { ($0["enabled"] as? Bool) ?? true } ?? false,
+      unrollAndJam: (vec?["unrollAndJam"] as? [Int]) ?? ((vec?["unrollAndJam"] as? Bool) == false ? [] : nil),
+      scalarExpansion: (o["scalarExpansion"] as? Bool) ?? false)
+  }
+
+  /// The strategy JSON object of a candidate.
+  func json(_ c: CPUCandidate) throws -> [String: Any] {
+    var o = try presetObject(c.base)
+    o["name"] = "\(basePreset)-tuned-\(kernel.name)"
+    o["description"] = "Tuned by polyc tune --target cpu for kernel \(kernel.name) at \(options.dataset): \(c)."
+    o["fusion"] = c.fusion
+    if (o["backend"] as? String) == "polytops" {
+      var dims = (o["dimensions"] as? [[String: Any]]) ?? []
+      if dims.isEmpty { dims = [[:]] }
+      dims[0]["coincidence"] = c.outerCoincidence
+      o["dimensions"] = dims
+      var def = (o["defaultDimension"] as? [String: Any]) ?? [:]
+      def["skewing"] = c.skewing
+      o["defaultDimension"] = def
+    }
+    var tiling = (o["tiling"] as? [String: Any]) ?? [:]
+    tiling["enabled"] = c.tiling
+    if c.tiling { tiling["sizes"] = c.tileSizes.map { $0 as Any } ?? "auto" }
+    o["tiling"] = tiling
+    var par = (o["parallelism"] as? [String: Any]) ?? [:]
+    par["openmp"] = true
+    par["wavefront"] = c.tiling && c.wavefront
+    o["parallelism"] = par
+    var vec = (o["vectorization"] as? [String: Any]) ?? [:]
+    vec["enabled"] = c.vectorize
+    if c.vectorize {
+      if let u = c.unrollAndJam { vec["unrollAndJam"] = u.isEmpty ? false as Any : u as Any } else { vec.removeValue(forKey: "unrollAndJam") }
+    } else {
+      vec.removeValue(forKey: "unrollAndJam")
+    }
+    o["vectorization"] = vec
+    o["scalarExpansion"] = c.scalarExpansion
+    return o
+  }
+
+  package func strategy(_ c: CPUCandidate) throws -> Strategy {
+    let data = try JSONSerialization.data(withJSONObject: try json(c), options: [.sortedKeys])
+    return try Pipeline.strategy(json: String(decoding: data, as: UTF8.self), path: "\(configsDirectory)/\(c.base).json")
+  }
+
+  /// The strategy file of a candidate, as `polyc --config` reads it.
+  package func strategyText(_ c: CPUCandidate) throws -> String {
+    let data = try JSONSerialization.data(withJSONObject: try json(c), options: [.prettyPrinted, .sortedKeys])
+    return String(decoding: data, as: UTF8.self) + "\n"
+  }
+
+  // MARK: Building and measuring
+
+  /// The program text of a strategy (nil: the original schedule).
+  package func program(_ s: Strategy?) throws -> String {
+    let strategy = s ?? Strategy()
+    let c = try Pipeline.compile(kernel: kernel, strategy: strategy, transforms: s == nil ? TransformOptions.none : nil)
+    return try Pipeline.emit(.program, c, dataset: options.dataset)
+  }
+
+  struct Binaries {
+    var timed: String
+    var verify: String
+  }
+
+  func build(_ source: String, name: String) throws -> Binaries {
+    builds += 1
+    let src = "\(workDirectory)/\(name).c"
+    try source.write(toFile: src, atomically: true, encoding: .utf8)
+    let cc = CCompiler(command: options.cc, flags: options.cflags)
+    try cc.compile(source: src, output: "\(workDirectory)/\(name).time", extraFlags: ["-DPOLYBENCH_TIME"])
+    try cc.compile(source: src, output: "\(workDirectory)/\(name).verify",
+                   extraFlags: ["-DPOLYBENCH_DUMP_ARRAYS", "-D\(options.verifyDataset)_DATASET"])
+    return Binaries(timed: "\(workDirectory)/\(name).time", verify: "\(workDirectory)/\(name).verify")
+  }
+
+  var environment: [String: String] { ["OMP_NUM_THREADS": "\(options.threads)", "OMP_WAIT_POLICY": "PASSIVE"] }
+
+  func dump(_ binary: String) throws -> String {
+    let r = try ProcessRunner.run(binary, [], timeout: options.timeout, environment: environment)
+    guard !r.timedOut, r.status == 0 else { throw PolycError.io("\(binary) \(r.timedOut ? "timed out" : "exited with \(r.status)")") }
+    return r.stderr
+  }
+
+  func seconds(_ binary: String) throws -> Double {
+    let r = try ProcessRunner.run(binary, [], timeout: options.timeout, environment: environment)
+    guard !r.timedOut, r.status == 0 else { throw PolycError.io("\(binary) \(r.timedOut ? "timed out" : "exited with \(r.status)")") }
+    guard let t = r.stdout.split(separator: "\n").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) else {
+      throw PolycError.io("\(binary) printed no time")
+    }
+    return t
+  }
+
+  /// Medians of `a` and `b` timed round-robin for `rounds` rounds, and more rounds (up to
+  /// `maximumRounds`) while the runs total less than `minimumTimedSeconds`, as `polyc bench` does
+  /// for kernels too short to time.
+  func sideBySide(_ a: String, _ b: String, rounds: Int) throws -> (Double, Double) {
+    var ta: [Double] = [], tb: [Double] = []
+    while ta.count < rounds || (ta.count < options.maximumRounds && ta.reduce(0, +) + tb.reduce(0, +) < options.minimumTimedSeconds) {
+      ta.append(try seconds(a))
+      tb.append(try seconds(b))
+    }
+    return (Statistics.median(ta), Statistics.median(tb))
+  }
+
+  package struct Baseline {
+    var reference: String
+    var preset: Binaries
+    package var presetCandidate: CPUCandidate
+  }
+
+  package func baseline() throws -> Baseline {
+    let original = try build(try program(nil), name: "original")
+    let reference = try dump(original.verify)
+    let presetCandidate = try candidate(ofPreset: basePreset)
+    let preset = try build(try program(try Pipeline.loadStrategy(path: "\(configsDirectory)/\(basePreset).json")), name: "preset")
+    if let m = DumpComparison.compare(expected: reference, actual: try dump(preset.verify)) {
+      throw PolycError.io("the preset '\(basePreset)' computes a different result from the original schedule (\(m))")
+    }
+    return Baseline(reference: reference, preset: preset, presetCandidate: presetCandidate)
+  }
+
+  /// Evaluates one candidate: invalid before anything is built when the strategy or the schedule is
+  /// rejected; duplicate when its program text was seen.
+  package func evaluate(_ c: CPUCandidate, index: Int, _ b: Baseline, seenPrograms: inout [String: Int])
+    -> (CPUTrial.Outcome, Double?, Double?, String?) {
+    let text: String
+    do {
+      text = try program(try strategy(c))
+    } catch let e as PolycError {
+      return (.invalid, nil, nil, e.description)
+    } catch {
+      return (.invalid, nil, nil, "\(error)")
+    }
+    if let earlier = seenPrograms[text] { return (.duplicate, nil, nil, "the same program as candidate \(earlier)") }
+    seenPrograms[text] = index
+    do {
+      let bin = try build(text, name: "c\(index)")
+      if let m = DumpComparison.compare(expected: b.reference, actual: try dump(bin.verify)) {
+        return (.failed, nil, nil, "wrong output: \(m)")
+      }
+      let (t, p) = try sideBySide(bin.timed, b.preset.timed, rounds: options.repetitions)
+      return (.measured, t, p, nil)
+    } catch {
+      return (.failed, nil, nil, "\(error)")
+    }
+  }
+
+  // MARK: Search
+
+  func random(_ rng: inout DeterministicRandom) -> CPUCandidate {
+    func pick<T>(_ xs: [T]) -> T { xs[rng.int(in: 0...(xs.count - 1))] }
+    let tiled = rng.int(in: 0...3) > 0
+    let depth = 3
+    return CPUCandidate(
+      base: pick(Self.presets), fusion: pick(Self.fusions), outerCoincidence: pick(["preferred", "off"]),
+      skewing: rng.int(in: 0...3) > 0, tiling: tiled,
+      tileSizes: rng.int(in: 0...2) == 0 ? nil : (0..<depth).map { _ in pick(Self.sizes) },
+      wavefront: rng.int(in: 0...1) == 1, vectorize: rng.int(in: 0...3) > 0, unrollAndJam: pick(Self.unrolls),
+      scalarExpansion: rng.int(in: 0...1) == 1)
+  }
+
+  func neighbour(_ c: CPUCandidate, _ rng: inout DeterministicRandom) -> CPUCandidate {
+    func pick<T>(_ xs: [T]) -> T { xs[rng.int(in: 0...(xs.count - 1))] }
+    var n = c
+    switch rng.int(in: 0...8) {
+    case 0: n.base = pick(Self.presets)
+    case 1: n.fusion = pick(Self.fusions)
+    case 2: n.outerCoincidence = c.outerCoincidence == "preferred" ? "off" : "preferred"
+    case 3: n.skewing.toggle()
+    case 4: n.tiling.toggle()
+    case 5:
+      var s = c.tileSizes ?? [32, 32, 32]
+      let i = rng.int(in: 0...(s.count - 1))
+      let j = (Self.sizes.firstIndex(of: s[i]) ?? 2) + (rng.int(in: 0...1) == 0 ? -1 : 1)
+      s[i] = Self.sizes[max(0, min(Self.sizes.count - 1, j))]
+      n.tileSizes = s
+      n.tiling = true
+    case 6: n.wavefront.toggle()
+    case 7: n.unrollAndJam = pick(Self.unrolls); n.vectorize = true
+    default: n.scalarExpansion.toggle()
+    }
+    return n
+  }
+
+  /// Runs a search with `budget` candidates measured or found invalid.
+  package func run(search: CPUSearch, budget: Int) throws -> CPUTuningResult {
+    let start = Date()
+    let b = try baseline()
+    var rng = DeterministicRandom(seed: seed)
+    var seedQueue = Self.presets.filter { $0 != basePreset }.compactMap { try? candidate(ofPreset: $0) }
+    var trials: [CPUTrial] = []
+    var seenCandidates = Swift.Set<CPUCandidate>([b.presetCandidate])
+    var seenPrograms: [String: Int] = [:]
+    if let presetText = try? program(try strategy(b.presetCandidate)) { seenPrograms[presetText] = -1 }
+    var population: [(CPUCandidate, Double)] = [(b.presetCandidate, 1.0)]
+    var best: (candidate: CPUCandidate, ratio: Double)?
+    var spent = 0, attempts = 0
+    while spent < budget && attempts < budget * 20 {
+      if let limit = options.timeLimit, Date().timeIntervalSince(start) > limit { break }
+      attempts += 1
+      let c: CPUCandidate
+      switch search {
+      case .random: c = random(&rng)
+      case .evolutionary:
+        if !seedQueue.isEmpty { c = seedQueue.removeFirst() }
+        else if rng.int(in: 0...4) == 0 { c = random(&rng) }
+        else { c = neighbour(population[rng.int(in: 0...(min(3, population.count - 1)))].0, &rng) }
+      }
+      guard seenCandidates.insert(c).inserted else { continue }
+      let t0 = Date()
+      let (outcome, s, p, reason) = evaluate(c, index: trials.count, b, seenPrograms: &seenPrograms)
+      if outcome != .duplicate { spent += 1 }
+      var trial = CPUTrial(candidate: c, outcome: outcome, seconds: s, presetSeconds: p, reason: reason, bestRatioSoFar: nil,
+                           cost: Date().timeIntervalSince(t0))
+      if let r = trial.ratio {
+        population.append((c, r))
+        population.sort { $0.1 < $1.1 }
+        if best == nil || r < best!.ratio { best = (c, r) }
+      }
+      trial.bestRatioSoFar = best?.ratio
+      trials.append(trial)
+      progress("  [\(search.rawValue) \(spent)/\(budget)] \(outcome.rawValue): \(c)"
+        + (trial.ratio.map { String(format: " -> %.3fx of the preset's time", $0) } ?? (reason.map { " (\($0.prefix(120)))" } ?? "")))
+    }
+    // Confirmation: the best candidate against the preset, twice the rounds, side by side.
+    var result = CPUTuningResult(kernel: kernel.name, dataset: options.dataset, search: search.rawValue, budget: budget,
+                                 best: b.presetCandidate, bestSeconds: 0, presetSeconds: 0, confirmed: false, trials: trials, seconds: 0)
+    if let best, best.ratio < 1 {
+      let index = trials.firstIndex { $0.candidate == best.candidate }!
+      let (t, p) = try sideBySide("\(workDirectory)/c\(index).time", b.preset.timed, rounds: 2 * options.repetitions)
+      if t < p * (1 - options.noiseMargin) {
+        result.best = best.candidate
+        result.confirmed = true
+      }
+      (result.bestSeconds, result.presetSeconds) = result.confirmed ? (t, p) : (p, p)
+    } else {
+      let (p, _) = try sideBySide(b.preset.timed, b.preset.timed, rounds: 1)
+      (result.bestSeconds, result.presetSeconds) = (p, p)
+    }
+    result.seconds = Date().timeIntervalSince(start)
+    return result
+  }
+}
+
+extension TuningReport {
+  package static func summary(_ r: CPUTuningResult) -> String {
+    "\(r.search): best \(r.best) \(String(format: "%.4f", r.bestSeconds)) s vs preset \(String(format: "%.4f", r.presetSeconds)) s "
+      + "(\(String(format: "%.3fx", r.speedup))\(r.confirmed ? "" : ", preset kept"));"
+      + " \(r.measured) measured, \(r.invalid) invalid (not built), \(r.duplicates) duplicates, \(r.failed) failed; "
+      + String(format: "%.0f s (%.1f s per measured candidate)", r.seconds, r.seconds / Double(max(1, r.measured)))
+  }
+
+  package static func write(_ results: [CPUTuningResult], to dir: String) throws {
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try enc.encode(results).write(to: URL(fileURLWithPath: "\(dir)/tune.json"))
+    guard let first = results.first else { return }
+    var md = "# polyc tune --target cpu: \(first.kernel) (\(first.dataset))\n\n"
+    md += "| search | budget | best (s) | preset (s) | speedup | confirmed | measured | invalid | duplicates | failed | seconds |\n"
+    md += "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n"
+    for r in results {
+      md += "| \(r.search) | \(r.budget) | " + String(format: "%.4f | %.4f | %.3fx", r.bestSeconds, r.presetSeconds, r.speedup)
+        + " | \(r.confirmed ? "yes" : "no (preset kept)") | \(r.measured) | \(r.invalid) | \(r.duplicates) | \(r.failed) | "
+        + String(format: "%.0f", r.seconds) + " |\n"
+    }
+    for r in results { md += "\n\(r.search) best: \(r.best)\n" }
+    try md.write(toFile: "\(dir)/tune.md", atomically: true, encoding: .utf8)
+    let curves = results.map { r in (r.search, r.trials.filter { $0.outcome != .duplicate }.compactMap(\.bestRatioSoFar)) }
+    try curveSVG(title: "polyc tune \(first.kernel): best time so far, relative to the preset", curves: curves, preset: 1.0)
+      .write(toFile: "\(dir)/tune.svg", atomically: true, encoding: .utf8)
+  }
+}

@@ -1,0 +1,74 @@
+// `polyc tune --target cpu`: the candidate sequence is deterministic for a
+// seed, candidates the strategy parser or the scheduler rejects are discarded
+// before anything is built, programs already seen are not measured twice, and
+// the written strategy file generates the program that was measured.
+
+import Foundation
+import PolycDriver
+import PolycScheduler
+import Testing
+import TestSupport
+import PolycTune
+
+@Suite struct CPUTunerTests {
+  static func tuner(_ kernel: String = "jacobi-1d", seed: UInt64 = 5) throws -> CPUTuner {
+    var o = CPUTuningOptions()
+    o.dataset = "MINI"
+    o.verifyDataset = "MINI"
+    o.repetitions = 1
+    o.minimumTimedSeconds = 0
+    return try CPUTuner(kernelPath: Fixtures.kernelPath(kernel), configsDirectory: "\(Fixtures.root)/Configs", seed: seed, options: o)
+  }
+
+  @Test func theSearchIsDeterministicForASeed() throws {
+    let a = try Self.tuner().run(search: .random, budget: 3)
+    let b = try Self.tuner().run(search: .random, budget: 3)
+    #expect(a.trials.map(\.candidate) == b.trials.map(\.candidate))
+    #expect(a.measured + a.invalid + a.failed == 3)
+    #expect(a.failed == 0, "\(a.trials.compactMap(\.reason))")
+    let e = try Self.tuner().run(search: .evolutionary, budget: 2)
+    // Evolutionary search starts from the other presets.
+    #expect(e.trials.first?.candidate.base == "pluto")
+  }
+
+  @Test func invalidCandidatesAreDiscardedBeforeAnythingIsBuilt() throws {
+    let tuner = try Self.tuner()
+    let base = try tuner.baseline()
+    let builds = tuner.builds
+    var bad = base.presetCandidate
+    bad.tiling = true
+    bad.tileSizes = [0, 32, 32]  // the strategy parser rejects a zero tile size
+    var seen: [String: Int] = [:]
+    let (outcome, seconds, _, reason) = tuner.evaluate(bad, index: 0, base, seenPrograms: &seen)
+    #expect(outcome == .invalid && seconds == nil)
+    #expect(reason?.contains("tiling.sizes") == true, "\(reason ?? "")")
+    #expect(tuner.builds == builds, "an invalid candidate was compiled")
+  }
+
+  @Test func programsAlreadySeenAreNotMeasuredTwice() throws {
+    let tuner = try Self.tuner()
+    let base = try tuner.baseline()
+    var c = base.presetCandidate
+    c.fusion = "none"
+    var seen: [String: Int] = [:]
+    let first = tuner.evaluate(c, index: 0, base, seenPrograms: &seen)
+    #expect(first.0 == .measured, "\(first.3 ?? "")")
+    let builds = tuner.builds
+    let again = tuner.evaluate(c, index: 1, base, seenPrograms: &seen)
+    #expect(again.0 == .duplicate && tuner.builds == builds)
+  }
+
+  @Test func theWrittenStrategyGeneratesTheMeasuredProgram() throws {
+    let tuner = try Self.tuner("gemm")
+    let r = try tuner.run(search: .evolutionary, budget: 3)
+    let dir = try Fixtures.temporaryDirectory("cpu-tuned")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = "\(dir)/gemm.json"
+    try tuner.strategyText(r.best).write(toFile: path, atomically: true, encoding: .utf8)
+    let written = try tuner.program(try Pipeline.loadStrategy(path: path))
+    #expect(written == (try tuner.program(try tuner.strategy(r.best))))
+    #expect(r.speedup >= 1, "a tuned result is never slower than the preset")
+    try TuningReport.write([r], to: dir)
+    for f in ["tune.json", "tune.md", "tune.svg"] { #expect(FileManager.default.fileExists(atPath: "\(dir)/\(f)")) }
+  }
+}
