@@ -184,7 +184,7 @@ package struct NPUTuner {
   }
 
   /// Runs a search with `budget` measured (or invalid) candidates.
-  package func run(search: NPUSearch, budget: Int) throws -> NPUTuningResult {
+  package func run(search: NPUSearch, budget: Int, timeLimit: Double? = nil) throws -> NPUTuningResult {
     let start = Date()
     let presetCompilation = try Pipeline.compile(kernel: kernel, strategy: baseStrategy)
     let preset = try NPURunner.run(presetCompilation, sizes: sizes, options: NPUKernelRunOptions(hw: hardware, seed: seed))
@@ -240,6 +240,7 @@ package struct NPUTuner {
     var attempts = 0
     var spent = 0
     while spent < budget && attempts < budget * 20 {
+      if let timeLimit, Date().timeIntervalSince(start) > timeLimit { break }
       attempts += 1
       let c: NPUCandidate
       switch search {

@@ -82,7 +82,7 @@ struct TuneCommand: ParsableCommand {
       let tuner = try NPUTuner(kernelPath: kernel, baseStrategyPath: config, sizes: sizes, hardware: try loadHardware(hw), seed: seed)
       var results: [NPUTuningResult] = []
       for search in NPUSearch.allCases {
-        let r = try tuner.run(search: search, budget: budget)
+        let r = try tuner.run(search: search, budget: budget, timeLimit: time.flatMap(Self.seconds))
         FileHandle.standardError.write("\(TuningReport.summary(r))\n".data(using: .utf8)!)
         results.append(r)
       }
