@@ -91,6 +91,8 @@ public final class Compilation {
   package let transforms: TransformResult?
   /// How C is printed for this compilation (pragmas, `restrict`).
   public let emitOptions: CEmitOptions
+  /// Wall-clock seconds of each stage of `Pipeline.compile`, in order (`polyc -v` prints them).
+  public internal(set) var stageTimes: [StageTime] = []
 
   init(kernel: CheckedKernel, scop: Scop, dependences: Dependences, strategy: Strategy, result: ScheduleResult,
        transforms: TransformResult? = nil, emitOptions: CEmitOptions = CEmitOptions()) {
@@ -103,10 +105,34 @@ public final class Compilation {
     self.emitOptions = emitOptions
   }
 
+  /// What the scheduler and the CPU transforms decided and why (fallbacks, tile sizes, bands
+  /// left untiled, parallel and vector loops), as `polyc -v` prints them.
+  public var notes: [String] { result.notes + (transforms?.notes ?? []) }
+
   /// The scheduler's schedule.
   package var schedule: Schedule { result.schedule }
   /// The schedule C is generated from: the scheduler's, transformed.
   package var codeSchedule: Schedule { transforms?.schedule ?? result.schedule }
+}
+
+/// How long one stage of the pipeline took.
+public struct StageTime: Sendable, Hashable {
+  /// The stage: `model`, `dependences`, `scheduler`, `legality`, `transforms`, `legality after transforms`.
+  public var stage: String
+  /// Wall-clock seconds.
+  public var seconds: Double
+  /// A stage's time.
+  public init(stage: String, seconds: Double) {
+    self.stage = stage
+    self.seconds = seconds
+  }
+}
+
+/// Runs `body` and appends its wall-clock time to `times` under `stage`.
+func timed<T>(_ stage: String, _ times: inout [StageTime], _ body: () throws -> T) rethrows -> T {
+  let start = DispatchTime.now()
+  defer { times.append(StageTime(stage: stage, seconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)) }
+  return try body()
 }
 
 public enum Pipeline {
@@ -178,12 +204,13 @@ public enum Pipeline {
           "scalar expansion: '\($0.scalar)' in \($0.statements.joined(separator: ", ")) -> \($0.array)[\($0.iterator)]"
         }
       }
-      let scop = try Scop.build(kernel, ctx: ctx)
+      var times: [StageTime] = []
+      let scop = try timed("model", &times) { try Scop.build(kernel, ctx: ctx) }
       guard !(try scop.context.isEmpty()) else {
         throw PolycError.usage("kernel '\(kernel.name)': its assumptions (with any --set values) admit no parameter values")
       }
       return try compile(scop: scop, strategy: strategy, transforms: transforms, loadedSchedule: loadedSchedule,
-                         notes: expansionNotes)
+                         notes: expansionNotes, times: times)
     } catch {
       throw PolycError.wrap(error)
     }
@@ -192,22 +219,27 @@ public enum Pipeline {
   /// The pipeline from a model: dependences, the scheduler (or `loadedSchedule`), legality
   /// check, transforms, legality check. `notes` go before the scheduler's.
   static func compile(scop: Scop, strategy: Strategy, transforms: TransformOptions?, loadedSchedule: String?,
-                      notes expansionNotes: [String] = []) throws -> Compilation {
+                      notes expansionNotes: [String] = [], times: [StageTime] = []) throws -> Compilation {
     do {
+      var times = times
       let kernel = scop.kernel
-      let deps = try Dependences(scop: scop, maxOperations: strategy.dependenceOperations)
-      var result = try loadedSchedule.map { try load(schedule: $0, scop: scop, strategy: strategy) }
-        ?? SchedulerDriver.schedule(scop: scop, dependences: deps, strategy: strategy)
+      let deps = try timed("dependences", &times) { try Dependences(scop: scop, maxOperations: strategy.dependenceOperations) }
+      var result = try timed("scheduler", &times) {
+        try loadedSchedule.map { try load(schedule: $0, scop: scop, strategy: strategy) }
+          ?? SchedulerDriver.schedule(scop: scop, dependences: deps, strategy: strategy)
+      }
       if !expansionNotes.isEmpty {
         result = ScheduleResult(schedule: result.schedule, backend: result.backend, notes: expansionNotes + result.notes,
                                 strategyName: result.strategyName, directives: result.directives)
       }
-      if let v = try deps.violation(of: result.schedule) {
+      if let v = try timed("legality", &times, { try deps.violation(of: result.schedule) }) {
         throw PolycError.illegalSchedule(kernel: kernel.name, strategy: strategy.name, v)
       }
       let options = transforms ?? TransformOptions(strategy: strategy)
-      var transformed = try TransformPipeline.apply(schedule: result.schedule, scop: scop, dependences: deps, options: options,
-                                                    directives: result.directives)
+      var transformed = try timed("transforms", &times) {
+        try TransformPipeline.apply(schedule: result.schedule, scop: scop, dependences: deps, options: options,
+                                    directives: result.directives)
+      }
       if strategy.keepSourceOrderWithoutGain, options.isEnabled, result.backend != Backend.identity.rawValue,
          strategy.directives.isEmpty, !(try transformed.gains()) {
         result = ScheduleResult(
@@ -217,11 +249,13 @@ public enum Pipeline {
           strategyName: result.strategyName)
         transformed = try TransformPipeline.apply(schedule: result.schedule, scop: scop, dependences: deps, options: options)
       }
-      if let v = try deps.violation(of: try transformed.schedule.map()) {
+      if let v = try timed("legality after transforms", &times, { try deps.violation(of: try transformed.schedule.map()) }) {
         throw PolycError.illegalSchedule(kernel: kernel.name, strategy: strategy.name + " (after transforms)", v)
       }
-      return Compilation(kernel: kernel, scop: scop, dependences: deps, strategy: strategy, result: result,
-                         transforms: transformed, emitOptions: CEmitOptions(transforms: options))
+      let c = Compilation(kernel: kernel, scop: scop, dependences: deps, strategy: strategy, result: result,
+                          transforms: transformed, emitOptions: CEmitOptions(transforms: options))
+      c.stageTimes = times
+      return c
     } catch {
       throw PolycError.wrap(error)
     }
