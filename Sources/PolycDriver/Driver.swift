@@ -84,6 +84,11 @@ public enum PolycError: Error, CustomStringConvertible {
 }
 
 /// What `polyc` can print.
+///
+/// `c`: the kernel as a C function; `program`: a complete C program with a dataset's data;
+/// `schedule`: the strategy, notes, schedule tree and band summary; `deps`: the dependences
+/// (isl text); `scop`: the polyhedral model (isl text); `jscop`: a JSCoP file Polly can import;
+/// `ast`: the scheduled loop nest; `npu`: the NPU program's assembly.
 public enum EmitKind: String, CaseIterable, Sendable {
   case c, program, schedule, deps, scop, jscop, ast, npu
 }

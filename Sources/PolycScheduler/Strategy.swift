@@ -69,6 +69,9 @@ public enum CostFunction: String, Sendable, CaseIterable {
 }
 
 /// Whether a dimension must be parallel (all remaining dependence distances zero).
+///
+/// `required`: the dimension must be parallel, else the band ends; `preferred`: tried with the
+/// constraint, then without; `off` (the default): no constraint. JSON `coincidence`.
 public enum CoincidenceMode: String, Sendable, CaseIterable {
   case required, preferred, off
 }
