@@ -13,6 +13,7 @@ import PolycISL
 import PolycModel
 import PolycTransforms
 
+/// How C is printed from a schedule tree: pragmas, `restrict`, bound hoisting.
 public struct CEmitOptions: Sendable, Equatable {
   /// How a `simd` mark is printed.
   public enum VectorPragma: String, Sendable, CaseIterable {
@@ -32,8 +33,10 @@ public struct CEmitOptions: Sendable, Equatable {
   /// Wrap OpenMP pragmas in `#ifdef _OPENMP`, so code built without OpenMP
   /// compiles without unknown-pragma warnings.
   public var guardPragmas: Bool = true
+  /// The pragma printed for a `simd` mark (default `#pragma omp simd`).
   public var vectorPragma: VectorPragma = .ompSimd
 
+  /// The defaults, with OpenMP/SIMD pragmas on or off.
   public init(openMP: Bool = true) { self.openMP = openMP }
 
   /// The options matching a transform configuration: `restrict` whenever a

@@ -265,10 +265,15 @@ struct ISLASTPrinter {
   }
 }
 
+/// An error of C code generation.
 public enum CodeGenError: Error, CustomStringConvertible, Sendable {
+  /// isl produced an AST node the printer does not handle (an internal error).
   case unexpectedAST(String)
+  /// The requested dataset is not declared by the kernel; `available` lists those that are.
   case unknownDataset(String, available: [String])
+  /// The kernel (named) declares no dataset, and a program with data needs one.
   case noDatasets(String)
+  /// The message.
   public var description: String {
     switch self {
     case .unexpectedAST(let s): return "internal error: unexpected isl AST node \(s)"

@@ -20,17 +20,24 @@
 import PolycISL
 import PolycModel
 
+/// The kind of a dependence between two accesses to the same element: `flow` (read after
+/// write), `anti` (write after read), `output` (write after write) or `input` (read after read;
+/// a proximity hint, never a constraint on schedules).
 public enum DependenceKind: String, Sendable, CaseIterable {
   case flow, anti, output, input
 }
 
 /// One violated dependence, with an example pair of instances.
 public struct Violation: Error, CustomStringConvertible, Sendable {
+  /// The kind of the violated dependence.
   public var kind: DependenceKind
+  /// The statement that must run first.
   public var source: String
+  /// The statement that must run after it.
   public var sink: String
   /// e.g. `S0[t = 1, i = 2] -> S0[t = 2, i = 1]`.
   public var witness: String
+  /// The dependence and the example, as messages print it.
   public var description: String {
     "schedule violates the \(kind.rawValue) dependence \(source) -> \(sink) (for example \(witness))"
   }
@@ -41,6 +48,7 @@ public enum DependenceError: Error, CustomStringConvertible, Sendable {
   /// isl's dataflow analysis needed more than `maxOperations` operations.
   case budgetExhausted(kernel: String, maxOperations: UInt)
 
+  /// What ran out, and the strategy key that raises the budget.
   public var description: String {
     switch self {
     case .budgetExhausted(let kernel, let n):

@@ -18,16 +18,23 @@ import PolycTransforms
 
 /// Every error the pipeline reports to a user (exit status 1).
 public enum PolycError: Error, CustomStringConvertible {
+  /// A `.loop` source that does not parse or check (with its location).
   case source(Diagnostic)
+  /// A strategy file that cannot be read or used (with its JSON key path).
   case strategy(StrategyError)
+  /// A schedule that violates a dependence: the kernel, the strategy, and the violated dependence.
   case illegalSchedule(kernel: String, strategy: String, Violation)
+  /// An error isl reported.
   case isl(ISLError)
+  /// A schedule tree C code generation cannot print.
   case codegen(CodeGenError)
+  /// Options or arguments that cannot be used together or name nothing (`--set`, `--load-schedule`).
   case usage(String)
   /// A kernel, statement, tiling or hardware description the NPU backend cannot use.
   case npu(NPUCodeGenError)
   /// A file that cannot be read or written, a program that cannot be run.
   case io(String)
+  /// The dependence analysis failed (for example over its operation budget).
   case dependences(DependenceError)
   /// A construct the polyhedral model cannot express (with its source location).
   case lowering(LoweringError)
@@ -38,6 +45,7 @@ public enum PolycError: Error, CustomStringConvertible {
   /// A JSCoP file that cannot be used (with its JSON key path).
   case jscop(JSCoPError)
 
+  /// The message as the CLI prints it (`error: ...`, or `file:line:column: error: ...`).
   public var description: String {
     switch self {
     case .source(let d): return d.description
@@ -76,16 +84,24 @@ public enum PolycError: Error, CustomStringConvertible {
 }
 
 /// What `polyc` can print.
+///
+/// `c`: the kernel as a C function; `program`: a complete C program with a dataset's data;
+/// `schedule`: the strategy, notes, schedule tree and band summary; `deps`: the dependences
+/// (isl text); `scop`: the polyhedral model (isl text); `jscop`: a JSCoP file Polly can import;
+/// `ast`: the scheduled loop nest; `npu`: the NPU program's assembly.
 public enum EmitKind: String, CaseIterable, Sendable {
   case c, program, schedule, deps, scop, jscop, ast, npu
 }
 
 /// One compiled kernel: every stage's output.
 public final class Compilation {
+  /// The checked kernel (after scalar expansion when the strategy asks for it).
   public let kernel: CheckedKernel
   package let scop: Scop
   package let dependences: Dependences
+  /// The strategy it was compiled with.
   public let strategy: Strategy
+  /// The scheduler's result: backend, notes, honoured directives.
   public let result: ScheduleResult
   /// The CPU transforms applied to the scheduler's tree (tiling, marks), checked for legality.
   package let transforms: TransformResult?
@@ -135,6 +151,7 @@ func timed<T>(_ stage: String, _ times: inout [StageTime], _ body: () throws -> 
   return try body()
 }
 
+/// The polyc pipeline as functions: load a kernel and a strategy, compile, emit.
 public enum Pipeline {
   /// Parses and checks a kernel file.
   public static func loadKernel(path: String) throws -> CheckedKernel {

@@ -20,6 +20,7 @@ import PolycTransforms
 public struct ScheduledJSCoP {
   package let scop: Scop
   package let dependences: Dependences
+  /// The scheduler's result: backend, notes, honoured directives.
   public let result: ScheduleResult
   /// The strategy's transforms applied to the scheduler's tree (tiling).
   package let transforms: TransformResult

@@ -19,17 +19,22 @@ import PolycNPU
 import PolycNPUCodeGen
 import PolycScheduler
 
+/// Options of `polyc npu`: the hardware, overrides of the strategy, the data seed and the CPU check.
 public struct NPUKernelRunOptions: Sendable {
   /// The hardware description; nil: the strategy's `target.hardware`, else npu16.
   public var hw: HardwareConfig?
   /// Overrides of the strategy's tiles (`--tiles minimal`) and buffering (`--no-double-buffer`).
   public var minimalTiles: Bool
+  /// Single buffering instead of the planned double buffering (`--no-double-buffer`).
   public var singleBuffer: Bool
+  /// Seeds the deterministic data generated for the kernel's inputs (default 1).
   public var seed: UInt64
   /// Runs the kernel's C program for the cross-check against the CPU backend; nil: no CPU
   /// check. The library never spawns a process itself: the host supplies the runner
   /// (`PolycToolchain.SystemCProgramRunner` compiles with the system C compiler).
   public var cpuRunner: (any CProgramRunner)?
+  /// Options with npu16 (or the strategy's hardware), the strategy's tiles and buffering, seed 1
+  /// and no CPU check.
   public init(hw: HardwareConfig? = nil, minimalTiles: Bool = false, singleBuffer: Bool = false, seed: UInt64 = 1,
               cpuRunner: (any CProgramRunner)? = nil) {
     self.hw = hw
@@ -50,7 +55,9 @@ public protocol CProgramRunner: Sendable {
 
 /// Everything `polyc npu` reports.
 public struct NPUKernelRunResult: Sendable {
+  /// The NPU backend's output: the mapped kernel, the program and the reference output.
   public var compiled: NPUCompiledKernel
+  /// The simulator's run: its report (cycles, bytes) and output, compared with the reference.
   public var run: NPURunResult
   /// Output bytes of the CPU backend (nil when not checked).
   public var cpuOutput: [UInt8]?
@@ -61,6 +68,7 @@ public struct NPUKernelRunResult: Sendable {
   /// Float kernel: max |CPU float - Swift float reference| (sanity check of the CPU run).
   public var floatMaxAbsError: Double?
 
+  /// The kernel as the NPU backend mapped it.
   public var kernel: any NPUMappedKernel { compiled.kernel }
 
   /// Int8 kernels: the simulator equals the Swift reference and the CPU backend byte for byte.
@@ -136,6 +144,7 @@ public struct NPUKernelRunResult: Sendable {
   }
 }
 
+/// Compiles a `Compilation` to the NPU, runs it on the simulator and cross-checks it (`polyc npu`).
 public enum NPURunner {
   /// The sizes of a run: the data set's values (`dataset`, else SMALL, else the first one),
   /// overridden by `overrides` (`--set`). Every size parameter needs a value >= 1.

@@ -10,15 +10,21 @@
 
 /// A position in a source file (1-based line and column, 0-based UTF-8 offset).
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+  /// The line, from 1 (0 when unknown).
   public var line: Int
+  /// The column, from 1, in UTF-8 bytes (0 when unknown).
   public var column: Int
+  /// The UTF-8 byte offset from the start of the file, from 0.
   public var offset: Int
+  /// A location at `line`:`column`, byte `offset`.
   public init(line: Int, column: Int, offset: Int) {
     self.line = line
     self.column = column
     self.offset = offset
   }
+  /// The location of something not written in the source (line and column 0).
   public static let unknown = SourceLocation(line: 0, column: 0, offset: 0)
+  /// `line:column`.
   public var description: String { "\(line):\(column)" }
 }
 
@@ -26,7 +32,9 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
 public enum ScalarType: String, Hashable, Sendable, CaseIterable {
   case char, i8, i16, i32, i64, f32, f64
 
+  /// `f32` or `f64`.
   public var isFloat: Bool { self == .f32 || self == .f64 }
+  /// Every type but `f32` and `f64`.
   public var isInteger: Bool { !isFloat }
 
   /// The C spelling used by the code generators.

@@ -16,12 +16,16 @@ import Foundation
 
 /// An error in a `.loop` file, with the position it refers to.
 public struct Diagnostic: Error, LocalizedError, CustomStringConvertible, Sendable, Hashable {
+  /// The file the error is in.
   public var path: String
+  /// Where in the file (`SourceLocation.unknown` for the whole file).
   public var location: SourceLocation
+  /// What is wrong, without the file and location.
   public var message: String
   /// The text of the offending line, when known.
   public var sourceLine: String?
 
+  /// A diagnostic at `location` of `path`, with the offending line when known.
   public init(path: String, location: SourceLocation, message: String, sourceLine: String? = nil) {
     self.path = path
     self.location = location
@@ -35,6 +39,7 @@ public struct Diagnostic: Error, LocalizedError, CustomStringConvertible, Sendab
               sourceLine: Self.line(location.line, of: text))
   }
 
+  /// `path:line:column: error: message`, then the source line with a caret under the column.
   public var description: String {
     guard location != .unknown else { return "\(path): error: \(message)" }
     let header = "\(path):\(location.line):\(location.column): error: \(message)"
@@ -42,6 +47,7 @@ public struct Diagnostic: Error, LocalizedError, CustomStringConvertible, Sendab
     return header + "\n" + sourceLine + "\n" + Self.caretPadding(sourceLine, column: location.column) + "^"
   }
 
+  /// The same text as `description`.
   public var errorDescription: String? { description }
 
   /// Spaces up to `column` (1-based, in UTF-8 bytes), keeping the tabs of the

@@ -7,6 +7,7 @@
 
 import Foundation
 
+/// Reads `.loop` kernels: parses and checks them into a `CheckedKernel`.
 public enum Frontend {
   /// Parses `text` (the contents of `path`) into a syntax tree.
   package static func parse(text: String, path: String) throws -> SourceFile {

@@ -55,6 +55,8 @@ package enum ValueType: Hashable, Sendable {
   }
 }
 
+/// A parsed `.loop` kernel that passed every check: its labelled statements and symbol tables.
+/// The input of `Pipeline.compile`; get one from `Pipeline.loadKernel` or `Frontend.load`.
 public struct CheckedKernel: Hashable, Sendable {
   /// The file with labels filled in on every kernel statement.
   package var file: SourceFile
@@ -76,6 +78,7 @@ public struct CheckedKernel: Hashable, Sendable {
     self.arrays = arrays
   }
 
+  /// The kernel's name, as declared in the source.
   public var name: String { file.kernelName }
 
   /// The type of an already-checked expression. Names not in the symbol table

@@ -14,13 +14,19 @@ import PolycCIsl
 
 /// An error reported by isl (or a NULL result without an error code).
 public struct ISLError: Error, CustomStringConvertible, Sendable, Equatable {
+  /// isl's error code (`isl_error_*`), or `nullResult` for a NULL result without one.
   public enum Kind: String, Sendable {
     case abort, alloc, unknown, `internal`, invalid, quota, unsupported, nullResult
   }
+  /// The error code.
   public var kind: Kind
+  /// isl's message, or the operation that returned NULL.
   public var message: String
+  /// `isl error (kind): message`.
   public var description: String { "isl error (\(kind.rawValue)): \(message)" }
+  /// The same text as `description`.
   public var localizedDescription: String { description }
+  /// isl ran out of its operation budget (`isl_error_quota`).
   public var isQuota: Bool { kind == .quota }
 }
 

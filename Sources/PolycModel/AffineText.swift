@@ -13,8 +13,11 @@ import PolycFrontend
 /// Error raised when a construct cannot be expressed in isl's notation
 /// (Sema rejects these first; this is a safety net).
 public struct LoweringError: Error, CustomStringConvertible, Sendable {
+  /// The source location of the construct.
   public var location: SourceLocation
+  /// What cannot be expressed.
   public var message: String
+  /// `line:column: error: message`.
   public var description: String { "\(location): error: \(message)" }
 }
 

@@ -21,7 +21,9 @@ import PolycISL
 public struct IslAccess: Hashable, Sendable {
   /// `[n] -> { S[i0, i1] -> A[i0, i1 + 1] }`; a scalar is a zero-dimensional array (`A[]`).
   public var relation: String
+  /// A write rather than a read.
   public var isWrite: Bool
+  /// An access given by its isl relation text.
   public init(relation: String, isWrite: Bool) {
     self.relation = relation
     self.isWrite = isWrite
@@ -36,7 +38,9 @@ public struct IslStatement: Hashable, Sendable {
   public var domain: String
   /// The original schedule map, `[n] -> { S[i0, i1] -> [i0, 0, i1] }`.
   public var schedule: String
+  /// The statement's reads and writes, in any order.
   public var accesses: [IslAccess]
+  /// A statement given by isl strings; nothing is parsed until the SCoP is compiled.
   public init(name: String, domain: String, schedule: String, accesses: [IslAccess]) {
     self.name = name
     self.domain = domain
@@ -47,10 +51,13 @@ public struct IslStatement: Hashable, Sendable {
 
 /// An array of a SCoP built from isl strings.
 public struct IslArray: Hashable, Sendable {
+  /// The name the access relations use for the array (their range tuple).
   public var name: String
   /// One size per dimension (isl or C text; the first may be `*`).
   public var sizes: [String]
+  /// The element type (for C declarations).
   public var type: ScalarType
+  /// An array with its sizes and element type.
   public init(name: String, sizes: [String], type: ScalarType) {
     self.name = name
     self.sizes = sizes

@@ -22,9 +22,11 @@ import PolycISL
 
 /// A JSCoP file that cannot be used, with the JSON key path of the problem.
 public struct JSCoPError: Error, CustomStringConvertible, Equatable, Sendable {
+  /// What is wrong at the key path.
   public enum Problem: Equatable, Sendable {
     /// The file is not a JSON object.
     case notJSON(String)
+    /// A required key is absent.
     case missingKey
     /// A value of the wrong JSON type (expected: "string", "array", ...).
     case wrongType(expected: String)
@@ -52,14 +54,17 @@ public struct JSCoPError: Error, CustomStringConvertible, Equatable, Sendable {
   public var file: String?
   /// `statements[1].accesses[2].relation`; empty for the whole file.
   public var keyPath: String
+  /// What is wrong.
   public var problem: Problem
 
+  /// An error at `keyPath` of `file`.
   public init(file: String? = nil, keyPath: String, _ problem: Problem) {
     self.file = file
     self.keyPath = keyPath
     self.problem = problem
   }
 
+  /// The problem in words, without the file or key path.
   public var message: String {
     switch problem {
     case .notJSON(let m): return "not a JSCoP file (a JSON object): \(m)"
@@ -79,6 +84,7 @@ public struct JSCoPError: Error, CustomStringConvertible, Equatable, Sendable {
     }
   }
 
+  /// `file: keyPath: error: message`, as the CLI prints it.
   public var description: String {
     let place = [file, keyPath.isEmpty ? nil : keyPath].compactMap { $0 }.joined(separator: ": ")
     return (place.isEmpty ? "" : place + ": ") + "error: " + message
@@ -89,8 +95,11 @@ public struct JSCoPError: Error, CustomStringConvertible, Equatable, Sendable {
 public struct JSCoPFile {
   /// The SCoP's name (Polly: the region, `%entry.split---%for.end34`).
   public var name: String
+  /// The parameter context (isl set text, `[n] -> { : n >= 1 }`).
   public var context: String
+  /// The arrays, with their sizes and element types.
   public var arrays: [IslArray]
+  /// The statements: domain, original schedule and accesses as isl strings.
   public var statements: [IslStatement]
   /// The whole JSON object as read (kept for writing back).
   var root: [String: Any]

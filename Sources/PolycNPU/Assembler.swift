@@ -30,26 +30,38 @@ import Foundation
 
 /// A malformed line of assembly text.
 public struct AssemblyError: Error, Equatable, CustomStringConvertible, LocalizedError {
+  /// What is wrong with the line.
   public enum Kind: Equatable, Sendable {
+    /// An instruction name other than LOAD, STORE, GEMM, ALU or FINISH.
     case unknownMnemonic(String)
+    /// A memory type other than INP, WGT, ACC or UOP.
     case unknownMemoryType(String)
+    /// An ALU operation other than ADD, MAX, MIN, SHR, MULH, SHL or MOV.
     case unknownAluOperation(String)
+    /// An operand the instruction does not take.
     case unknownOperand(String)
+    /// An operand given twice.
     case duplicateOperand(String)
+    /// A required operand that is absent.
     case missingOperand(String)
+    /// An operand value that is not an integer (list, range) of the expected form.
     case badValue(operand: String, text: String)
+    /// Operands that do not encode as a valid instruction.
     case invalidInstruction(ISAError)
   }
 
   /// 1-based line number in the source text.
   public let line: Int
+  /// What is wrong.
   public let kind: Kind
 
+  /// An error on `line` (1-based).
   public init(line: Int, kind: Kind) {
     self.line = line
     self.kind = kind
   }
 
+  /// `line N: what`.
   public var description: String {
     let what: String
     switch kind {
@@ -65,9 +77,11 @@ public struct AssemblyError: Error, Equatable, CustomStringConvertible, Localize
     return "line \(line): \(what)"
   }
 
+  /// The same text as `description`.
   public var errorDescription: String? { description }
 }
 
+/// The NPU's assembly text: assembling and disassembling programs.
 public enum NPUAssembler {
   // MARK: Disassembly
 

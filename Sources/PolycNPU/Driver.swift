@@ -4,6 +4,7 @@ import Foundation
 
 /// Everything one NPU run produces.
 public struct NPURunResult: Sendable {
+  /// The simulator's profile: cycles, operation and byte counters, stalls per module.
   public var report: NPUReport
   /// The simulator's output in the workload's logical layout.
   public var output: [Int8]
@@ -11,11 +12,14 @@ public struct NPURunResult: Sendable {
   public var reference: [Int8]
   /// Number of elements where output and reference differ (0 = bit-exact).
   public var mismatches: Int
+  /// The output equals the reference byte for byte.
   public var bitExact: Bool { mismatches == 0 }
   /// Canonical assembly of the program (with a commented header).
   public var assembly: String
+  /// The program that ran.
   public var program: NPUProgram
 
+  /// A run's result from its parts.
   public init(report: NPUReport, output: [Int8], reference: [Int8], mismatches: Int, assembly: String, program: NPUProgram) {
     self.report = report
     self.output = output

@@ -29,6 +29,7 @@ public struct HardwareConfig: Codable, Equatable, Sendable {
     /// BLOCK_IN: reduction elements (input lanes) per core operation. Power of two, 1...128.
     public var blockIn: Int
 
+    /// A core of `blockOut` x `blockIn` lanes (default 16 x 16).
     public init(blockOut: Int = 16, blockIn: Int = 16) {
       self.blockOut = blockOut
       self.blockIn = blockIn
@@ -46,6 +47,8 @@ public struct HardwareConfig: Codable, Equatable, Sendable {
     /// Micro-op buffer, a positive multiple of 8 bytes (one micro-op), at most 8192 micro-ops.
     public var microOpBytes: Int
 
+    /// Scratchpads of the given sizes in bytes (default npu16's: 64 KiB input, 256 KiB weights,
+    /// 256 KiB accumulators, 32 KiB micro-ops).
     public init(inputBytes: Int = 65536, weightBytes: Int = 262_144, accumulatorBytes: Int = 262_144,
                 microOpBytes: Int = 32768) {
       self.inputBytes = inputBytes
@@ -63,6 +66,7 @@ public struct HardwareConfig: Codable, Equatable, Sendable {
     /// Fixed latency of one DMA instruction in cycles, >= 0.
     public var latencyCycles: Int
 
+    /// A DMA engine moving `bytesPerCycle` bytes per cycle after `latencyCycles` cycles (default 32, 64).
     public init(bytesPerCycle: Int = 32, latencyCycles: Int = 64) {
       self.bytesPerCycle = bytesPerCycle
       self.latencyCycles = latencyCycles
@@ -74,11 +78,14 @@ public struct HardwareConfig: Codable, Equatable, Sendable {
     /// Accumulator lanes per cycle, >= 1.
     public var elementsPerCycle: Int
 
+    /// An ALU of `elementsPerCycle` lanes (default 64).
     public init(elementsPerCycle: Int = 64) {
       self.elementsPerCycle = elementsPerCycle
     }
   }
 
+  /// A description from its parts; the defaults are npu16's. The lowerings and the simulator
+  /// call `validate()`.
   public init(version: Int = 1, name: String = "npu16", gemm: GemmCore = GemmCore(), scratchpad: Scratchpads = Scratchpads(),
               dma: DMA = DMA(), alu: ALU = ALU(), clockMHz: Double = 1000) {
     self.version = version
@@ -101,7 +108,9 @@ public struct HardwareConfig: Codable, Equatable, Sendable {
 
   // MARK: Derived quantities
 
+  /// BLOCK_OUT of the GEMM core.
   public var blockOut: Int { gemm.blockOut }
+  /// BLOCK_IN of the GEMM core.
   public var blockIn: Int { gemm.blockIn }
   /// Peak multiply-accumulates per cycle.
   public var macsPerCycle: Int { gemm.blockOut * gemm.blockIn }
@@ -170,11 +179,14 @@ public struct HardwareConfig: Codable, Equatable, Sendable {
 
   // MARK: Validation
 
-  /// Checks every value; the error names the offending key path.
   /// The largest DMA latency, bandwidth or ALU width accepted: cycle counts of
   /// the simulator and the tile model stay far from Int overflow with it.
   public static let maxTimingValue = 1 << 20
 
+  /// Checks every value (version, power-of-two core shape, scratchpad multiples and capacities,
+  /// timing ranges, clock).
+  ///
+  /// - Throws: `HardwareConfigError.invalidValue` naming the offending key path (`hw.gemm.blockIn`).
   public func validate() throws {
     func fail(_ path: String, _ message: String) -> HardwareConfigError {
       HardwareConfigError.invalidValue(path: "hw." + path, message: message)
@@ -211,6 +223,7 @@ public struct HardwareConfig: Codable, Equatable, Sendable {
     case version, name, gemm, scratchpad, dma, alu, clockMHz
   }
 
+  /// Decodes a description; absent keys take npu16's values, unknown keys are errors.
   public init(from decoder: Decoder) throws {
     try StrictKeys.check(decoder, CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -228,6 +241,7 @@ public struct HardwareConfig: Codable, Equatable, Sendable {
 extension HardwareConfig.GemmCore {
   enum CodingKeys: String, CodingKey, CaseIterable { case blockOut, blockIn }
 
+  /// Decodes a GEMM core; absent keys take the defaults, unknown keys are errors.
   public init(from decoder: Decoder) throws {
     try StrictKeys.check(decoder, CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -240,6 +254,7 @@ extension HardwareConfig.GemmCore {
 extension HardwareConfig.Scratchpads {
   enum CodingKeys: String, CodingKey, CaseIterable { case inputBytes, weightBytes, accumulatorBytes, microOpBytes }
 
+  /// Decodes scratchpad sizes; absent keys take the defaults, unknown keys are errors.
   public init(from decoder: Decoder) throws {
     try StrictKeys.check(decoder, CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -254,6 +269,7 @@ extension HardwareConfig.Scratchpads {
 extension HardwareConfig.DMA {
   enum CodingKeys: String, CodingKey, CaseIterable { case bytesPerCycle, latencyCycles }
 
+  /// Decodes a DMA engine; absent keys take the defaults, unknown keys are errors.
   public init(from decoder: Decoder) throws {
     try StrictKeys.check(decoder, CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -266,6 +282,7 @@ extension HardwareConfig.DMA {
 extension HardwareConfig.ALU {
   enum CodingKeys: String, CodingKey, CaseIterable { case elementsPerCycle }
 
+  /// Decodes an ALU; absent keys take the defaults, unknown keys are errors.
   public init(from decoder: Decoder) throws {
     try StrictKeys.check(decoder, CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -278,7 +295,9 @@ extension HardwareConfig.ALU {
 
 /// A bad hardware description. Every case names the JSON key path, rooted at `hw`.
 public enum HardwareConfigError: Error, Equatable, CustomStringConvertible, LocalizedError {
+  /// The file at `path` cannot be read.
   case unreadableFile(path: String, reason: String)
+  /// The text is not JSON.
   case invalidJSON(reason: String)
   /// A key that the format does not define.
   case unknownKey(path: String, allowed: [String])
@@ -295,6 +314,7 @@ public enum HardwareConfigError: Error, Equatable, CustomStringConvertible, Loca
     }
   }
 
+  /// The key path and what is wrong.
   public var description: String {
     switch self {
     case let .unreadableFile(path, reason): return "cannot read hardware description \(path): \(reason)"
@@ -305,6 +325,7 @@ public enum HardwareConfigError: Error, Equatable, CustomStringConvertible, Loca
     }
   }
 
+  /// The same text as `description`.
   public var errorDescription: String? { description }
 
   init(decodingError e: DecodingError) {

@@ -57,11 +57,16 @@ package enum Opcode: UInt8, CaseIterable, Sendable {
 
 /// Scratchpad selected by a LOAD or STORE, bits [7, 9) of a memory instruction.
 public enum MemoryType: UInt8, CaseIterable, Sendable, Codable {
+  /// The micro-op buffer (`UOP`).
   case uop = 0
+  /// The weight buffer (`WGT`).
   case weight = 1
+  /// The input buffer (`INP`).
   case input = 2
+  /// The accumulator buffer (`ACC`).
   case accumulator = 3
 
+  /// The assembly name: `UOP`, `WGT`, `INP` or `ACC`.
   public var mnemonic: String {
     switch self {
     case .uop: return "UOP"
@@ -142,10 +147,14 @@ package struct DependencyFlags: OptionSet, Hashable, Sendable {
 
 /// The module that executes an instruction.
 public enum NPUModule: Int, CaseIterable, Sendable, Codable, CustomStringConvertible {
+  /// The load module (LOAD into the input and weight buffers).
   case load = 0
+  /// The compute module (GEMM, ALU, FINISH, and LOAD into the accumulator and micro-op buffers).
   case compute = 1
+  /// The store module (STORE).
   case store = 2
 
+  /// `load`, `compute` or `store`.
   public var description: String {
     switch self {
     case .load: return "load"
@@ -435,6 +444,7 @@ public enum ISAError: Error, Equatable, CustomStringConvertible, LocalizedError 
   /// The binary stream is not a whole number of instructions.
   case truncatedBinary(byteCount: Int)
 
+  /// The offending instruction, when known, and the problem.
   public var description: String {
     switch self {
     case let .fieldOutOfRange(i, field, value, bits):
@@ -446,6 +456,7 @@ public enum ISAError: Error, Equatable, CustomStringConvertible, LocalizedError 
     }
   }
 
+  /// The same text as `description`.
   public var errorDescription: String? { description }
 
   /// The index of the offending instruction, when known.

@@ -14,7 +14,9 @@
 
 import Foundation
 
+/// A lowered NPU program: instructions, micro-ops, the initial DRAM image and its layout.
 public struct NPUProgram: Sendable {
+  /// The hardware it was lowered for.
   public var hardware: HardwareConfig
   package var instructions: [Instruction]
   package var microOps: [MicroOp]
@@ -22,9 +24,11 @@ public struct NPUProgram: Sendable {
   public var dram: [UInt8]
   package var regions: [DRAMRegion]
   package var tiles: TileShape
+  /// Two slots per scratchpad, so that loads, compute and stores of consecutive tiles overlap.
   public var doubleBuffer: Bool
   /// The convolution the program computes (GEMM and FC as 1x1 convolutions).
   package var shape: ConvShape
+  /// Multiply-accumulates the computation needs (without padding; 0 for ALU-only kernels).
   public var usefulMACs: Int
 
   package func region(_ name: String) -> DRAMRegion? { regions.first { $0.name == name } }

@@ -5,16 +5,21 @@ import Foundation
 
 /// A per-module cycle counter.
 public struct ModuleCycles: Codable, Equatable, Sendable {
+  /// Cycles of the load module.
   public var load: Int
+  /// Cycles of the compute module.
   public var compute: Int
+  /// Cycles of the store module.
   public var store: Int
 
+  /// Counters with the given cycles (default 0).
   public init(load: Int = 0, compute: Int = 0, store: Int = 0) {
     self.load = load
     self.compute = compute
     self.store = store
   }
 
+  /// The cycles of module `m`.
   public subscript(_ m: NPUModule) -> Int {
     get {
       switch m {

@@ -21,12 +21,16 @@ import Foundation
 public enum SimulationError: Error, Equatable, CustomStringConvertible, LocalizedError {
   /// A module waits for a token.
   public struct BlockedModule: Equatable, Sendable, CustomStringConvertible {
+    /// The blocked module.
     public let module: NPUModule
+    /// The index of its next instruction in the program.
     public let instruction: Int
+    /// That instruction as assembly.
     public let text: String
     /// The token queue it waits on, e.g. "load->compute".
     public let waitingOn: String
 
+    /// `module at instruction N (text) waits on queue`.
     public var description: String { "\(module) at instruction \(instruction) (\(text)) waits on \(waitingOn)" }
   }
 
@@ -43,6 +47,7 @@ public enum SimulationError: Error, Equatable, CustomStringConvertible, Localize
   /// The program exceeds the simulator's operation budget (protects against runaway loops).
   case operationBudgetExceeded(instruction: Int, budget: Int)
 
+  /// The instruction and the fault.
   public var description: String {
     switch self {
     case let .deadlock(cycle, blocked):
@@ -60,6 +65,7 @@ public enum SimulationError: Error, Equatable, CustomStringConvertible, Localize
     }
   }
 
+  /// The same text as `description`.
   public var errorDescription: String? { description }
 }
 

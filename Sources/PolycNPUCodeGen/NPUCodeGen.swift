@@ -82,9 +82,12 @@ package struct NPUKernel: NPUMappedKernel {
 /// One lowered run: the kernel, its data, the NPU program and the Swift
 /// reference of what the program must compute (canonical layout).
 public struct NPUCompiledKernel: Sendable {
+  /// The kernel as the NPU backend mapped it (its summary, sizes and decisions).
   public var kernel: any NPUMappedKernel
   package var data: KernelData
+  /// The NPU program, with its initial DRAM image.
   public var program: NPUProgram
+  /// The output the program must produce, computed in Swift (int8, canonical layout).
   public var reference: [Int8]
 }
 

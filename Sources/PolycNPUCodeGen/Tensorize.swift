@@ -86,13 +86,16 @@ package struct TensorizedReduction: Sendable {
 
 /// A kernel (or one of its statements) that cannot run on the NPU: exit status 1.
 public struct NPUCodeGenError: Error, CustomStringConvertible, Sendable, Equatable {
+  /// The kernel's name.
   public var kernel: String
   /// The statement at fault, when one is.
   public var statement: String?
   /// Which part failed: `gemm`, `bias`, `requantization`, `statements`, `sizes`, `tiling`, `hardware`, ...
   public var part: String
+  /// Why it does not map.
   public var message: String
 
+  /// An error of `kernel` (and `statement`, when one is at fault) in `part`.
   public init(kernel: String, statement: String? = nil, part: String, message: String) {
     self.kernel = kernel
     self.statement = statement
@@ -100,6 +103,7 @@ public struct NPUCodeGenError: Error, CustomStringConvertible, Sendable, Equatab
     self.message = message
   }
 
+  /// `kernel 'K' does not map to the NPU: part: statement 'S': message`.
   public var description: String {
     let where_ = statement.map { "statement '\($0)': " } ?? ""
     return "kernel '\(kernel)' does not map to the NPU: \(part): \(where_)\(message)"

@@ -28,7 +28,9 @@ import PolycISL
 /// Why a scheduler gave up (the driver falls back to the next backend; when
 /// every backend fails, this reaches the user).
 public struct SchedulingFailure: Error, CustomStringConvertible, Sendable {
+  /// Which backend gave up and why.
   public var message: String
+  /// The message.
   public var description: String { message }
 }
 

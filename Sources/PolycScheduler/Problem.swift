@@ -16,8 +16,11 @@ import PolycModel
 
 /// One schedule row of a statement: `iterators . x + parameters . n + constant`.
 public struct Row: Equatable, Sendable {
+  /// One coefficient per iterator of the statement, outermost first.
   public var iterators: [Int]
+  /// One coefficient per size parameter.
   public var parameters: [Int]
+  /// The constant shift.
   public var constant: Int
 
   /// e.g. `2*t + i + 1`.

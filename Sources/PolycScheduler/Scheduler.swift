@@ -21,6 +21,7 @@ public struct ScheduleResult {
   public let backend: String
   /// Fallbacks taken, distributions made, directives ignored.
   public let notes: [String]
+  /// The name of the strategy that was run.
   public let strategyName: String
   /// The directives the schedule honours (code generation reads serial/reduce/vector).
   public let directives: [Directive]
@@ -34,6 +35,7 @@ public struct ScheduleResult {
   }
 }
 
+/// Runs a strategy's backend and its fallback chain (`Pipeline.compile` calls it).
 public enum SchedulerDriver {
   /// Schedules `scop` as `strategy` says; the result is complete, legal and injective.
   package static func schedule(scop: Scop, dependences: Dependences, strategy: Strategy) throws -> ScheduleResult {

@@ -16,12 +16,17 @@ import Foundation
 
 /// An error in a strategy file: the file, the JSON key path and what is wrong.
 public struct StrategyError: Error, CustomStringConvertible, Sendable, Equatable {
+  /// The strategy file, or the name given to `Strategy.parse` (`<strategy>` for JSON built in code).
   public var path: String
+  /// The JSON key path of the offending value, e.g. `dimensions[1].costs[0]`; empty for the whole document.
   public var keyPath: String
+  /// What is wrong, without the file or key path.
   public var message: String
   /// The 1-based line and column of a JSON syntax error or duplicate key.
   public var line: Int?
+  /// The 1-based column, with `line`.
   public var column: Int?
+  /// An error at `keyPath` of the strategy `path`; `line` and `column` only for JSON syntax errors and duplicate keys.
   public init(path: String, keyPath: String, message: String, line: Int? = nil, column: Int? = nil) {
     self.path = path
     self.keyPath = keyPath
@@ -29,6 +34,7 @@ public struct StrategyError: Error, CustomStringConvertible, Sendable, Equatable
     self.line = line
     self.column = column
   }
+  /// `path[:line:column]: error: keyPath: message`, as the CLI prints it.
   public var description: String {
     let location = line.map { "\(path):\($0):\(column ?? 1)" } ?? path
     return keyPath.isEmpty ? "\(location): error: \(message)" : "\(location): error: \(keyPath): \(message)"
@@ -63,10 +69,17 @@ public enum CostFunction: String, Sendable, CaseIterable {
 }
 
 /// Whether a dimension must be parallel (all remaining dependence distances zero).
+///
+/// `required`: the dimension must be parallel, else the band ends; `preferred`: tried with the
+/// constraint, then without; `off` (the default): no constraint. JSON `coincidence`.
 public enum CoincidenceMode: String, Sendable, CaseIterable {
   case required, preferred, off
 }
 
+/// The sign of iterator coefficients (JSON key `signs`): `nonnegative` (default) or `any`.
+///
+/// With `nonnegative`, a component that needs a negative coefficient (a reversed loop) is
+/// retried with `any`, with a note.
 public enum CoefficientSigns: String, Sendable, CaseIterable {
   case nonnegative, any
 }
@@ -74,15 +87,22 @@ public enum CoefficientSigns: String, Sendable, CaseIterable {
 /// A linear constraint over named schedule coefficients, e.g. `S1.i - S1.j >= 0`:
 /// `sum(coefficient * variable) + constant (>= | ==) 0`.
 public struct CustomConstraint: Sendable, Equatable {
+  /// One `coefficient * statement.name` term of a constraint.
   public struct Term: Sendable, Equatable {
+    /// The integer factor (`2` in `2*S1.i`).
     public var coefficient: Int
+    /// The statement whose schedule coefficient it names (`S1` in `S1.i`).
     public var statement: String
     /// An iterator, a parameter, or `const` (the constant shift).
     public var name: String
   }
+  /// The constraint as written in the strategy file.
   public var text: String
+  /// The terms of the left-hand side, after moving everything to one side.
   public var terms: [Term]
+  /// The constant term.
   public var constant: Int
+  /// `==` 0 (written `=` or `==`) rather than `>=` 0 (strict and `<=` forms are normalised).
   public var isEquality: Bool
   /// Where it was written (e.g. `dimensions[0].constraints[1]`).
   public var keyPath: String
@@ -92,20 +112,28 @@ public struct CustomConstraint: Sendable, Equatable {
 public struct DimensionConfig: Sendable, Equatable {
   /// Minimised lexicographically, in this order.
   public var costs: [CostFunction] = [.proximity]
+  /// Whether the dimension must be parallel (JSON `coincidence`; default `off`).
   public var coincidence: CoincidenceMode = .off
   /// When false, each statement's row uses at most one iterator (a permutation, no skewing).
   public var skewing: Bool = true
   /// Bound on the absolute value of every iterator coefficient.
   public var maxCoefficient: Int = 4
+  /// The sign of iterator coefficients (JSON `signs`; default `nonnegative`).
   public var signs: CoefficientSigns = .nonnegative
   /// Allow parameter coefficients (shifts by a multiple of a size parameter).
   public var parametricShift: Bool = false
   /// Bound on the constant shift (nil: unbounded, minimised).
   public var maxShift: Int? = nil
+  /// Custom linear constraints over the dimension's schedule coefficients (JSON `constraints`;
+  /// default none). A constraint applies while all its statements are scheduled together.
   public var constraints: [CustomConstraint] = []
+  /// The default dimension: cost `proximity`, coincidence `off`, skewing, coefficients 0 … 4, no
+  /// parametric shift, unbounded constant shift, no constraints.
   public init() {}
 }
 
+/// How statements are fused into shared loops (JSON `fusion`: a name or
+/// `{ "policy": "groups", "groups": [...] }`; default `smart`).
 public enum FusionPolicy: Sendable, Equatable {
   /// Fuse as much as possible; distribute only when no schedule row exists.
   case max
@@ -120,6 +148,7 @@ public enum FusionPolicy: Sendable, Equatable {
   /// Explicit groups of statements, outermost order as written; each group fused as much as possible.
   case groups([[String]])
 
+  /// The policy's name as written in a strategy file (`max`, `smart`, `connected`, `none`, `groups`).
   public var name: String {
     switch self {
     case .max: return "max"
@@ -131,6 +160,7 @@ public enum FusionPolicy: Sendable, Equatable {
   }
 }
 
+/// What a per-statement directive requests (JSON `directives[i].kind`).
 public enum DirectiveKind: String, Sendable, CaseIterable {
   /// The loop of this iterator carries no dependence (OpenMP parallel).
   case parallel
@@ -144,29 +174,43 @@ public enum DirectiveKind: String, Sendable, CaseIterable {
   case fixed
 }
 
+/// A per-statement request (JSON `directives[i]`); checked against the kernel's dependences
+/// when it is compiled.
 public struct Directive: Sendable, Equatable {
+  /// What the directive requests.
   public var kind: DirectiveKind
+  /// The statement's label in the source (`S0`, `S1`, … by default).
   public var statement: String
   /// The iterator (all kinds but `fixed`).
   public var iterator: String?
   /// The fixed rows, outermost first (kind `fixed`), e.g. `["i", "t + j"]`.
   public var rows: [String]
+  /// Where it was written (e.g. `directives[0]`), for error messages.
   public var keyPath: String
+  /// `kind on statement.iterator` (or `kind on statement`), as messages name the directive.
   public var label: String { iterator.map { "\(kind.rawValue) on \(statement).\($0)" } ?? "\(kind.rawValue) on \(statement)" }
 }
 
 /// Options of isl's scheduler (backend `isl`).
 public struct IslOptions: Sendable, Equatable {
+  /// isl's `schedule_serialize_sccs`: no fusion of strongly connected components (JSON
+  /// `isl.serializeSccs`; default false).
   public var serializeSCCs = false
+  /// isl's `schedule_outer_coincidence` (JSON `isl.outerCoincidence`; default false).
   public var outerCoincidence = false
+  /// isl's `schedule_maximize_band_depth` (JSON `isl.maximizeBandDepth`; default false).
   public var maximizeBandDepth = false
+  /// isl's `schedule_whole_component` (JSON `isl.wholeComponent`; default true).
   public var wholeComponent = true
   /// -1: unbounded.
   public var maxCoefficient = -1
+  /// isl's `schedule_algorithm`: `isl` (default) or `feautrier`.
   public var algorithm: String = "isl"
+  /// isl's defaults, as listed for each option.
   public init() {}
 }
 
+/// The tile sizes of `TilingConfig` (JSON `tiling.sizes`: a list of integers 1 … 2^20, or `"auto"`).
 public enum TileSizes: Sendable, Equatable {
   /// Chosen by code generation from the band and the target.
   case auto
@@ -174,25 +218,36 @@ public enum TileSizes: Sendable, Equatable {
   case fixed([Int])
 }
 
+/// Tiling of permutable bands by code generation (JSON `tiling`; present means enabled
+/// unless `"enabled": false`).
 public struct TilingConfig: Sendable, Equatable {
+  /// Whether permutable bands are tiled (default false; true when the JSON section is present).
   public var enabled = false
+  /// The first-level tile sizes (default `auto`).
   public var sizes: TileSizes = .auto
   /// Sizes of a second tiling level inside the first (nil: one level).
   public var secondLevel: [Int]? = nil
   /// Tile only permutable bands with at least this many members.
   public var minBandDepth = 2
+  /// Tiling off, automatic sizes, one level, bands of at least two members.
   public init() {}
 }
 
+/// OpenMP and wavefront parallelism in code generation (JSON `parallelism`; all off by default).
 public struct ParallelismConfig: Sendable, Equatable {
   /// Mark the outermost parallel loop of each band `#pragma omp parallel for`.
   public var openmp = false
   /// When a tiled band has no parallel loop, skew its tile loops into a wavefront.
   public var wavefront = false
+  /// Both off.
   public init() {}
 }
 
+/// Vectorization in code generation (JSON `vectorization`; present means enabled unless
+/// `"enabled": false`). Excluded by target `npu`.
 public struct VectorizationConfig: Sendable, Equatable {
+  /// Whether the innermost parallel loop is marked for vectorization (default false; true when the
+  /// JSON section is present).
   public var enabled = false
   /// Elements per vector (hint for the innermost parallel loop).
   public var width = 4
@@ -200,23 +255,39 @@ public struct VectorizationConfig: Sendable, Equatable {
   /// second-innermost first; nil: the default ([4, 4]) when the strategy also
   /// tiles; empty: off.
   public var unrollAndJam: [Int]? = nil
+  /// Vectorization off, width 4, default unroll-and-jam.
   public init() {}
 }
 
+/// The machine code is generated for (JSON `target.kind`): `cpu` (default) or `npu`.
 public enum TargetKind: String, Sendable, CaseIterable { case cpu, npu }
 
+/// The target of code generation (JSON `target`; default `{ "kind": "cpu" }`).
 public struct TargetConfig: Sendable, Equatable {
+  /// CPU C code (default) or an NPU program; `npu` excludes `parallelism.openmp` and `vectorization`.
   public var kind: TargetKind = .cpu
   /// An NPU hardware description (Configs/hw/*.json), relative to the strategy file.
   public var hardware: String? = nil
+  /// Target `cpu`, no hardware description.
   public init() {}
 }
 
+/// How polyc schedules a kernel and what code generation does with the schedule: the typed
+/// form of a strategy file (docs/strategies.md documents every key).
+///
+/// Build one in code (every property has the JSON key's default) or read one with `parse` or
+/// `load`. The default value is the `identity` strategy: the source order, no transforms.
 public struct Strategy: Sendable, Equatable {
+  /// The strategy file format version this polyc reads (JSON `version`, required).
   public static let currentVersion = 1
+  /// The format version (JSON `version`); always `currentVersion`.
   public var version: Int = Strategy.currentVersion
+  /// Shown in `--emit schedule` and error messages (JSON `name`; default: the file name without
+  /// `.json`, `identity` in code).
   public var name: String = "identity"
+  /// What the strategy is for (JSON `description`; default empty).
   public var description: String = ""
+  /// The scheduler (JSON `backend`; default `identity`).
   public var backend: Backend = .identity
   /// Tried in order when the backend fails, runs out of budget or is illegal; identity always ends the chain.
   public var fallback: [Backend] = [.identity]
@@ -228,13 +299,22 @@ public struct Strategy: Sendable, Equatable {
   public var permutableBands = true
   /// Per-dimension configuration, outermost first; `defaultDimension` applies beyond.
   public var dimensions: [DimensionConfig] = []
+  /// The configuration of every dimension not listed in `dimensions` (JSON `defaultDimension`; cost
+  /// `[feautrier, proximity]` for backend `feautrier`).
   public var defaultDimension = DimensionConfig()
+  /// How statements are fused (JSON `fusion`; default `smart`).
   public var fusion: FusionPolicy = .smart
+  /// Per-statement requests (JSON `directives`; default none; not allowed with backend `identity`).
   public var directives: [Directive] = []
+  /// Options of the `isl` backend (JSON `isl`; only allowed when `isl` is the backend or a fallback).
   public var isl = IslOptions()
+  /// Tiling, read by code generation (JSON `tiling`; default off).
   public var tiling = TilingConfig()
+  /// OpenMP and wavefront parallelism, read by code generation (JSON `parallelism`; default off).
   public var parallelism = ParallelismConfig()
+  /// Vectorization and unroll-and-jam, read by code generation (JSON `vectorization`; default off).
   public var vectorization = VectorizationConfig()
+  /// The target of code generation (JSON `target`; default CPU).
   public var target = TargetConfig()
   /// When the transformed schedule has no parallel loop, no vector loop and
   /// no tiled band, use the source order instead. A reordering that enables
@@ -247,6 +327,7 @@ public struct Strategy: Sendable, Equatable {
   /// The file it was read from (for error messages).
   public var sourcePath: String = "<strategy>"
 
+  /// The default strategy: backend `identity` with every key at its default.
   public init() {}
 
   /// The configuration of schedule dimension `d` (0 = outermost).
@@ -257,6 +338,10 @@ public struct Strategy: Sendable, Equatable {
     try StrategyParser(path: path).parse(data)
   }
 
+  /// Reads and parses a strategy file.
+  ///
+  /// - Throws: `StrategyError` when the file cannot be read (no such file, a directory, permission
+  ///   denied) or is not a valid strategy.
   public static func load(path: String) throws -> Strategy {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {

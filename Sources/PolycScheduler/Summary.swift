@@ -13,6 +13,7 @@
 import PolycDependences
 import PolycISL
 
+/// One member (schedule dimension, loop) of a band in `BandSummary`.
 public struct MemberSummary: Sendable {
   /// Statement name -> the member's expression for it (e.g. `S0[i, j] -> [(i)]`).
   public var expressions: [String: String]
@@ -20,20 +21,28 @@ public struct MemberSummary: Sendable {
   public var coincident: Bool
   /// The dependences this member carries (`flow S1 -> S1`).
   public var carries: [String]
+  /// The member carries no dependence: its loop may run in parallel.
   public var isParallel: Bool { carries.isEmpty }
 }
 
+/// One band of a schedule tree, as `--emit schedule` summarises it.
 public struct BandSummary: Sendable {
   /// Schedule dimensions (band members) above this band.
   public var depth: Int
+  /// The statements the band schedules.
   public var statements: [String]
+  /// The permutable flag recorded in the tree: the members may be interchanged and tiled.
   public var permutable: Bool
+  /// The members, outermost first.
   public var members: [MemberSummary]
   /// True when no band lies above it on the path from the root.
   public var isOutermost: Bool
 }
 
+/// What a schedule tree does: its bands, with the dependences each member carries, and its
+/// sequence nodes.
 public struct ScheduleSummary: Sendable {
+  /// The bands, in pre-order (outermost first).
   public var bands: [BandSummary]
   /// Sequence nodes: the statements of each child, in order.
   public var sequences: [[[String]]]

@@ -12,13 +12,19 @@
 import Foundation
 import PolycDriver
 
+/// How a program run by `ProcessRunner` ended, with its output.
 public struct ProcessResult: Sendable {
+  /// The exit status (the signal number when a signal ended it).
   public var status: Int32
+  /// Everything it wrote to standard output (UTF-8, invalid bytes replaced).
   public var stdout: String
+  /// Everything it wrote to standard error (UTF-8, invalid bytes replaced).
   public var stderr: String
+  /// It was killed after its time limit.
   public var timedOut: Bool
 }
 
+/// Runs programs with a time limit and captures their output.
 public enum ProcessRunner {
   /// Runs `executable` with `arguments`; kills it after `timeout` seconds.
   public static func run(_ executable: String, _ arguments: [String], timeout: Double = 600,
@@ -85,17 +91,24 @@ private final class DataBox: @unchecked Sendable {
 
 /// The system C compiler.
 public struct CCompiler: Sendable {
+  /// The compiler, a name looked up on PATH or a path (default `cc`).
   public var command: String
+  /// Flags put before the source file (default `-O2`); `-lm` is always added at the end.
   public var flags: [String]
 
+  /// A compiler invoked as `command flags... source -o output -lm`.
   public init(command: String = "cc", flags: [String] = ["-O2"]) {
     self.command = command
     self.flags = flags
   }
 
+  /// A compiler that is not found or that fails.
   public struct Failure: Error, CustomStringConvertible {
+    /// The reason, with the compiler's diagnostics when it ran.
     public var message: String
+    /// A failure with its message.
     public init(message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
   }
 
@@ -112,15 +125,20 @@ public struct CCompiler: Sendable {
 /// Runs the CPU cross-check of `NPURunner.run`: compiles the binary-I/O C
 /// program with the system compiler in a temporary directory and runs it.
 public struct SystemCProgramRunner: CProgramRunner {
+  /// The compiler (default `cc -O2 -ffp-contract=off`, so floating point matches the reference).
   public var compiler: CCompiler
   /// Seconds the program may run.
   public var timeout: Double
 
+  /// A runner with the given compiler and time limit in seconds (default 600).
   public init(compiler: CCompiler = CCompiler(command: "cc", flags: ["-O2", "-ffp-contract=off"]), timeout: Double = 600) {
     self.compiler = compiler
     self.timeout = timeout
   }
 
+  /// Compiles `source`, writes `input` to a file, runs the program and returns the bytes it wrote.
+  ///
+  /// - Throws: `PolycError.io` when it does not compile, fails, times out or writes no output.
   public func run(program source: String, name: String, input: [UInt8]) throws -> [UInt8] {
     let dir = NSTemporaryDirectory() + "polyc-npu-\(name)-\(UUID().uuidString.prefix(8))"
     do {

@@ -20,7 +20,11 @@ package struct CacheModel: Sendable, Equatable {
   package init() {}
 }
 
+/// The CPU transforms applied to a legal schedule tree: band merging, tiling, parallel, vector and
+/// unroll-and-jam marks. The default value is the conservative baseline with tiling, parallel
+/// and vector marks off; `init(strategy:)` takes them from a strategy.
 public struct TransformOptions: Sendable, Equatable {
+  /// Tile sizes.
   public enum Sizes: Sendable, Equatable {
     /// Chosen by `TileSizeModel` from the band and `cache`.
     case auto
@@ -33,6 +37,7 @@ public struct TransformOptions: Sendable, Equatable {
   public var mergeNestedBands = true
   /// Tile permutable bands.
   public var tile = false
+  /// The first-level tile sizes (default `auto`).
   public var tileSizes: Sizes = .auto
   /// Tile a band only when the reuse model says tiling improves locality
   /// (`TileReuse`: some reuse spans a two-dimensional or strided footprint).
@@ -68,6 +73,8 @@ public struct TransformOptions: Sendable, Equatable {
   /// Code generation: declare array parameters `restrict` when a transform runs.
   public var restrictArrays = true
 
+  /// Tiling, parallel and vector marks off; band merging, intra-tile reordering and innermost
+  /// distribution on.
   public init() {}
 
   /// Nothing to do: the schedule is used as it is.
