@@ -40,9 +40,23 @@ package struct DependenceOracle {
   package let scop: Scop
   let validity: UnionMap
 
+  /// Results by band (its domain, prefix schedule and partial schedule as isl text): every pass
+  /// asks about the same bands again, and each answer costs several isl projections.
+  final class Memo {
+    var distances: [String: UnionSet] = [:]
+    var properties: [String: BandProperties] = [:]
+  }
+  let memo = Memo()
+
   package init(scop: Scop, dependences: Dependences) throws {
     self.scop = scop
     validity = try dependences.validity()
+  }
+
+  /// What the dependence facts of `band` depend on: its instances, the schedule above it and its
+  /// own partial schedule.
+  func key(_ band: ScheduleNode) throws -> String {
+    "\(try band.domain())|\(try band.prefixScheduleUnionMap())|\(try band.bandPartialScheduleUnionMap())"
   }
 
   /// Dependences between instances that reach `node` with equal prefix schedules.
@@ -55,11 +69,23 @@ package struct DependenceOracle {
 
   /// The distance vectors of the live dependences in the band's members.
   package func distances(at band: ScheduleNode) throws -> UnionSet {
+    let k = try key(band)
+    if let d = memo.distances[k] { return d }
     let partial = try band.bandPartialScheduleUnionMap()
-    return try liveDependences(at: band).applyDomain(partial).applyRange(partial).deltas()
+    let d = try liveDependences(at: band).applyDomain(partial).applyRange(partial).deltas()
+    memo.distances[k] = d
+    return d
   }
 
   package func properties(of band: ScheduleNode) throws -> BandProperties {
+    let k = try key(band)
+    if let p = memo.properties[k] { return p }
+    let p = try computeProperties(of: band)
+    memo.properties[k] = p
+    return p
+  }
+
+  func computeProperties(of band: ScheduleNode) throws -> BandProperties {
     let n = try band.bandMemberCount()
     let dist = try distances(at: band)
     let live = !(try dist.isEmpty())
