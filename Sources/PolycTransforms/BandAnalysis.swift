@@ -85,18 +85,30 @@ package struct DependenceOracle {
     return p
   }
 
+  /// The band's facts from the live dependence pairs themselves: member `k` is negative for a
+  /// pair when `f_k(source) > f_k(sink)`, carries it when the members before `k` are equal and
+  /// `f_k` differs. isl adds these constraints on the instances (`lex_gt_at`, `eq_at`), which is
+  /// much cheaper than projecting the pairs onto distance vectors.
   func computeProperties(of band: ScheduleNode) throws -> BandProperties {
     let n = try band.bandMemberCount()
-    let dist = try distances(at: band)
-    let live = !(try dist.isEmpty())
-    guard live else { return BandProperties(memberCount: n, permutable: true, parallel: Array(repeating: true, count: n), hasLiveDependences: false) }
-    let permutable = try dist.intersect(try DistanceSets.anyNegative(ctx: scop.ctx, dims: n)).isEmpty()
+    let live = try liveDependences(at: band)
+    guard !(try live.isEmpty()) else {
+      return BandProperties(memberCount: n, permutable: true, parallel: Array(repeating: true, count: n), hasLiveDependences: false)
+    }
+    let partial = try band.bandPartialSchedule()
+    var permutable = true
     var parallel: [Bool] = []
+    var equalBefore = live
     for k in 0..<n {
-      parallel.append(try dist.intersect(try DistanceSets.carried(ctx: scop.ctx, dims: n, at: k)).isEmpty())
+      let f = try partial.memberFunction(k)
+      if permutable, !(try live.lexGreaterAt(f).isEmpty()) { permutable = false }
+      let carried = try !equalBefore.lexGreaterAt(f).isEmpty() || !equalBefore.lexLessAt(f).isEmpty()
+      parallel.append(!carried)
+      if k + 1 < n { equalBefore = try equalBefore.equalAt(f) }
     }
     return BandProperties(memberCount: n, permutable: permutable, parallel: parallel, hasLiveDependences: true)
   }
+
 }
 
 /// Sets of distance vectors, as isl text.
