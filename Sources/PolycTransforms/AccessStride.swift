@@ -30,7 +30,14 @@ package struct StrideScore: Sendable, Equatable, Comparable {
 
 package enum AccessStride {
   /// The stride score of band member `member` if it were the innermost loop.
-  package static func score(band: ScheduleNode, member: Int, scop: Scop, writesOnly: Bool = false) throws -> StrideScore {
+  /// Kinds already classified, by statement schedule, loop dimension and access: the passes
+  /// ask about the same statements again (reordering, then `simd`, then unroll-and-jam).
+  package final class Memo {
+    var kinds: [String: Kind] = [:]
+    package init() {}
+  }
+
+  package static func score(band: ScheduleNode, member: Int, scop: Scop, writesOnly: Bool = false, memo: Memo? = nil) throws -> StrideScore {
     let ctx = scop.ctx
     let n = try band.bandMemberCount()
     let loops = try band.prefixScheduleUnionMap().flatRangeProduct(try band.bandPartialScheduleUnionMap())
@@ -38,10 +45,21 @@ package enum AccessStride {
     for schedule in try loops.maps() {
       guard let name = schedule.domainTupleName, let st = scop.statement(named: name) else { continue }
       let total = try schedule.outputDimensionCount()
-      let next = try Map(ctx, nextIterationMap(dims: total, at: total - n + member))
+      let dim = total - n + member
+      let scheduleText = memo == nil ? "" : schedule.description
+      var next: Map?
       for access in st.accesses where access.isWrite || !writesOnly {
-        let touched = try schedule.reverse().applyRange(try Map(ctx, access.relation))
-        switch try kind(of: try moves(touched, step: next), ctx) {
+        let key = "\(scheduleText)|\(dim)|\(access.relation)"
+        let k: Kind
+        if let known = memo?.kinds[key] {
+          k = known
+        } else {
+          if next == nil { next = try Map(ctx, nextIterationMap(dims: total, at: dim)) }
+          let touched = try schedule.reverse().applyRange(try Map(ctx, access.relation))
+          k = try kind(of: try moves(touched, step: next!), ctx)
+          memo?.kinds[key] = k
+        }
+        switch k {
         case .invariant: score.invariant += 1
         case .unit: score.unit += 1
         case .other: score.other += 1
@@ -53,8 +71,8 @@ package enum AccessStride {
 
   /// True when some statement below `band` writes one element across
   /// consecutive iterations of `member`: an accumulator (a reduction loop).
-  package static func accumulates(band: ScheduleNode, member: Int, scop: Scop) throws -> Bool {
-    try score(band: band, member: member, scop: scop, writesOnly: true).invariant > 0
+  package static func accumulates(band: ScheduleNode, member: Int, scop: Scop, memo: Memo? = nil) throws -> Bool {
+    try score(band: band, member: member, scop: scop, writesOnly: true, memo: memo).invariant > 0
   }
 
   /// How an access moves between consecutive iterations of a loop.

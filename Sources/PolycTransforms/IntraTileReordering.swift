@@ -38,7 +38,7 @@ enum IntraTileReordering {
     var candidates: [Candidate] = []
     for m in 0..<n {
       let parallelWhenInnermost = try parallelAsInnermost(band, member: m, cx)
-      candidates.append(Candidate(member: m, parallel: parallelWhenInnermost, stride: try AccessStride.score(band: band, member: m, scop: cx.scop)))
+      candidates.append(Candidate(member: m, parallel: parallelWhenInnermost, stride: try AccessStride.score(band: band, member: m, scop: cx.scop, memo: cx.strides)))
     }
     var best = candidates[n - 1]
     for c in candidates where c.rank > best.rank { best = c }

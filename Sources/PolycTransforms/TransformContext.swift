@@ -16,6 +16,8 @@ final class TransformContext {
   private(set) var notes: [String] = []
   /// Bands tiled so far (a dropped tiling pass is not undone here: gains are a heuristic).
   var tiledBands = 0
+  /// Access strides already classified (AccessStride).
+  let strides = AccessStride.Memo()
 
   init(scop: Scop, dependences: Dependences, options: TransformOptions, serial: [Directive] = []) throws {
     self.serial = serial
