@@ -181,6 +181,22 @@ public struct TilingConfig: Sendable, Equatable {
   public var secondLevel: [Int]? = nil
   /// Tile only permutable bands with at least this many members.
   public var minBandDepth = 2
+  /// BLIS-style tiling of matrix-multiplication statements (`tiling.matmul`).
+  public var matmul = MatmulTilingConfig()
+  /// Cache sizes the tile-size models target (`tiling.cache`; nil: the defaults of code generation).
+  public var l1Bytes: Int? = nil
+  public var l2Bytes: Int? = nil
+  public init() {}
+}
+
+/// `tiling.matmul`: a statement `C[i][j] += A[i][k] * B[k][j]` (any loop order)
+/// gets cache tiles and a register tile held in local accumulators.
+public struct MatmulTilingConfig: Sendable, Equatable {
+  public var enabled = false
+  /// Rows and columns of C held in registers (MR x NR); NR is the vector loop.
+  public var registerTile = [8, 16]
+  /// `[MC, NC, KC]`: rows of A, columns of B and the depth of one cache tile; nil: from the cache sizes.
+  public var cacheTiles: [Int]? = nil
   public init() {}
 }
 

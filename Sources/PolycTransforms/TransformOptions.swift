@@ -20,6 +20,21 @@ public struct CacheModel: Sendable, Equatable {
   public init() {}
 }
 
+/// The knobs of `MatmulOptimizer` (strategy key `tiling.matmul`).
+public struct MatmulOptions: Sendable, Equatable {
+  /// Rows (MR) and columns (NR) of C in the register tile.
+  public var rows: Int
+  public var columns: Int
+  /// `[MC, NC, KC]`; nil: `MatmulOptimizer.cacheTiles(_:)` from the cache model.
+  public var cacheTiles: [Int]?
+
+  public init(registerTile: (Int, Int) = (8, 16), cacheTiles: [Int]? = nil) {
+    rows = registerTile.0
+    columns = registerTile.1
+    self.cacheTiles = cacheTiles
+  }
+}
+
 public struct TransformOptions: Sendable, Equatable {
   public enum Sizes: Sendable, Equatable {
     /// Chosen by `TileSizeModel` from the band and `cache`.
@@ -65,6 +80,8 @@ public struct TransformOptions: Sendable, Equatable {
   /// per outer iteration for little work).
   public var requireNestedWorkInParallelLoops = true
   public var cache = CacheModel()
+  /// BLIS-style tiling of matrix-multiplication statements (`MatmulOptimizer`); nil: off.
+  public var matmul: MatmulOptions? = nil
   /// Code generation: declare array parameters `restrict` when a transform runs.
   public var restrictArrays = true
 
@@ -74,7 +91,7 @@ public struct TransformOptions: Sendable, Equatable {
   public static let none = TransformOptions()
 
   /// Whether any transform is enabled.
-  public var isEnabled: Bool { tile || parallel || vectorize || wavefront || !unrollAndJam.isEmpty }
+  public var isEnabled: Bool { tile || parallel || vectorize || wavefront || !unrollAndJam.isEmpty || matmul != nil }
 
   /// The transforms a strategy asks for.
   public init(strategy: Strategy) {
@@ -86,6 +103,12 @@ public struct TransformOptions: Sendable, Equatable {
     }
     secondLevelSizes = strategy.tiling.secondLevel
     minTileDepth = strategy.tiling.minBandDepth
+    if let l1 = strategy.tiling.l1Bytes { cache.l1Bytes = l1 }
+    if let l2 = strategy.tiling.l2Bytes { cache.l2Bytes = l2 }
+    if strategy.tiling.enabled && strategy.tiling.matmul.enabled {
+      let m = strategy.tiling.matmul
+      matmul = MatmulOptions(registerTile: (m.registerTile[0], m.registerTile[1]), cacheTiles: m.cacheTiles)
+    }
     parallel = strategy.parallelism.openmp
     wavefront = strategy.parallelism.wavefront
     vectorize = strategy.vectorization.enabled
