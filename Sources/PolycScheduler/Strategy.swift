@@ -194,7 +194,7 @@ public struct TilingConfig: Sendable, Equatable {
 public struct MatmulTilingConfig: Sendable, Equatable {
   public var enabled = false
   /// Rows and columns of C held in registers (MR x NR); NR is the vector loop.
-  public var registerTile = [8, 16]
+  public var registerTile = [8, 24]
   /// `[MC, NC, KC]`: rows of A, columns of B and the depth of one cache tile; nil: from the cache sizes.
   public var cacheTiles: [Int]? = nil
   public init() {}

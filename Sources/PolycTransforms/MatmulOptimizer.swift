@@ -145,15 +145,16 @@ enum MatmulOptimizer {
     return rewritten
   }
 
-  /// `[MC, NC, KC]` from the cache model (BLIS's roles, calibrated on the bench machine):
-  /// a KC x NR sliver of B fills the first-level cache, an MC x KC block of A half of
-  /// the second level, a KC x NC panel of B all of it.
+  /// `[MC, NC, KC]` from the cache model, in BLIS's roles (without packing; calibrated
+  /// on the bench machine, docs/strategies.md): a KC-deep sliver of 16 columns of B
+  /// (two cache lines per row) fills the first-level cache, an MC x KC block of A half
+  /// of the second level, a KC x NC panel of B all of it.
   static func cacheTiles(_ m: MatmulOptions, _ o: TransformOptions) -> [Int] {
     let e = o.cache.elementBytes
-    var kc = 16
-    while kc * 2 * m.columns * e <= o.cache.l1Bytes { kc *= 2 }
+    var kc = 1
+    while (kc * 2) * 16 * e <= o.cache.l1Bytes { kc *= 2 }
     let mc = max(m.rows, o.cache.l2Bytes / (2 * kc * e) / m.rows * m.rows)
-    let nc = max(m.columns, o.cache.l2Bytes / (kc * e) / m.columns * m.columns)
+    let nc = max(m.columns, (o.cache.l2Bytes / (kc * e) + m.columns - 1) / m.columns * m.columns)
     return [mc, nc, kc]
   }
 

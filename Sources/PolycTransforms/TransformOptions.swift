@@ -28,7 +28,7 @@ public struct MatmulOptions: Sendable, Equatable {
   /// `[MC, NC, KC]`; nil: `MatmulOptimizer.cacheTiles(_:)` from the cache model.
   public var cacheTiles: [Int]?
 
-  public init(registerTile: (Int, Int) = (8, 16), cacheTiles: [Int]? = nil) {
+  public init(registerTile: (Int, Int) = (8, 24), cacheTiles: [Int]? = nil) {
     rows = registerTile.0
     columns = registerTile.1
     self.cacheTiles = cacheTiles

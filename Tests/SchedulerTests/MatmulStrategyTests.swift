@@ -15,7 +15,7 @@ import Testing
     #expect(s.tiling.matmul.cacheTiles == [64, 128, 256])
     #expect(s.tiling.l1Bytes == 49152 && s.tiling.l2Bytes == 1048576)
     let auto = try Repo.strategy(#"{ "version": 1, "tiling": { "matmul": { "cacheTiles": "auto" } } }"#)
-    #expect(auto.tiling.matmul.registerTile == [8, 16] && auto.tiling.matmul.cacheTiles == nil)
+    #expect(auto.tiling.matmul.registerTile == [8, 24] && auto.tiling.matmul.cacheTiles == nil)
     let off = try Repo.strategy(#"{ "version": 1, "tiling": { "sizes": [32] } }"#)
     #expect(!off.tiling.matmul.enabled)
   }
