@@ -38,7 +38,7 @@ let package = Package(
     .testTarget(name: "ModelTests", dependencies: ["TestSupport", "PolycModel", "PolycFrontend", "PolycISL"], swiftSettings: v5),
     .testTarget(name: "DependencesTests", dependencies: ["TestSupport", "PolycDependences", "PolycModel", "PolycFrontend", "PolycISL"], swiftSettings: v5),
     .testTarget(name: "SchedulerTests", dependencies: ["TestSupport", "PolycScheduler", "PolycDriver"], swiftSettings: v5),
-    .testTarget(name: "TransformsTests", dependencies: ["TestSupport", "PolycTransforms", "PolycDriver"], swiftSettings: v5),
+    .testTarget(name: "TransformsTests", dependencies: ["PolycToolchain", "TestSupport", "PolycTransforms", "PolycDriver"], swiftSettings: v5),
     .testTarget(name: "BenchTests", dependencies: ["PolycToolchain", "TestSupport", "PolycBench", "PolycDriver"], swiftSettings: v5),
     .testTarget(name: "CodeGenCTests", dependencies: ["PolycToolchain", "TestSupport", "PolycCodeGenC", "PolycDriver"], exclude: ["Golden"], swiftSettings: v5),
     .testTarget(name: "NPUTests", dependencies: ["PolycNPU"], swiftSettings: v5),

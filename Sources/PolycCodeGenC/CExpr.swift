@@ -15,6 +15,8 @@ struct CExprPrinter {
   var substitutions: [String: String] = [:]
   /// Types of host variables.
   var locals: [String: ScalarType] = [:]
+  /// Replacement text for array elements, keyed by their printed text (`C[c0][c1]` -> a register).
+  var accessOverrides: [String: String] = [:]
 
   enum Prec: Int, Comparable {
     case ternary = 1, or, and, equality, relational, additive, multiplicative, unary, postfix
@@ -46,7 +48,8 @@ struct CExprPrinter {
     case .floatLiteral(let t, let ty): return (ty == .f32 ? Self.floatText(t) + "f" : Self.floatText(t), .postfix)
     case .name(let n): return (substitutions[n] ?? n, .postfix)
     case .access(let a, let subs):
-      return (a + subs.map { "[\(print($0, min: .ternary))]" }.joined(), .postfix)
+      let text = a + subs.map { "[\(print($0, min: .ternary))]" }.joined()
+      return (accessOverrides[text] ?? text, .postfix)
     case .unary(let op, let a):
       let inner = print(a, min: .unary)
       let sep = (op == .neg && inner.hasPrefix("-")) ? " " : ""

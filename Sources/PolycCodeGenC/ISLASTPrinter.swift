@@ -37,12 +37,12 @@ struct ISLASTPrinter {
     return out
   }
 
-  private func pad(_ n: Int) -> String { String(repeating: "  ", count: n) }
+  func pad(_ n: Int) -> String { String(repeating: "  ", count: n) }
 
   /// `marks` are the names of the marks right above this node; they apply to
   /// the first `for` on each path below (through guards and blocks, which isl
   /// emits around the pieces of one band's loop) and to nothing deeper.
-  private func emit(_ node: ASTNode, indent: Int, marks: [String], jams: [(String, Int)], into out: inout String) throws {
+  func emit(_ node: ASTNode, indent: Int, marks: [String], jams: [(String, Int)], into out: inout String) throws {
     switch node {
     case .block(let children):
       for c in children { try emit(c, indent: indent, marks: marks, jams: jams, into: &out) }
@@ -61,6 +61,9 @@ struct ISLASTPrinter {
         out += pad(indent) + "{\n" + pad(indent + 1) + "const int \(it) = \(expr(initial));\n"
         try emit(body, indent: indent + 1, marks: [], jams: jams, into: &out)
         out += pad(indent) + "}\n"
+        return
+      }
+      if let shape = Microkernel.shape(marks), try emitMicrokernel(shape, loop: node, marks: marks, jams: jams, indent: indent, into: &out) {
         return
       }
       if let u = UnrollJam.factor(marks), let (op, bound) = jamBound(it, cond),
@@ -214,16 +217,26 @@ struct ISLASTPrinter {
   }
 
   func statementText(_ e: ASTExpr) throws -> String {
+    if case .op(.call, let parts) = e, case .id(let name)? = parts.first, let st = statements[name], st.isOpaque {
+      return "\(name)(\(parts.dropFirst().map(expr).joined(separator: ", ")));"
+    }
+    let (st, p) = try statementPrinter(e)
+    return "\(p.print(st.target)) \(st.op.rawValue) \(p.print(st.value));"
+  }
+
+  /// The statement a user node calls, and a printer with its iterators replaced by the call's arguments.
+  func statementPrinter(_ e: ASTExpr) throws -> (StatementInfo, CExprPrinter) {
     guard case .op(.call, let parts) = e, case .id(let name)? = parts.first, let st = statements[name] else {
       throw CodeGenError.unexpectedAST("\(e)")
     }
     let args = parts.dropFirst().map { atom($0) }
     guard args.count == st.iterators.count else { throw CodeGenError.unexpectedAST("\(name) arity") }
-    if st.isOpaque { return "\(name)(\(parts.dropFirst().map(expr).joined(separator: ", ")));" }
     var p = CExprPrinter(kernel: scop.kernel)
     for (it, a) in zip(st.iterators, args) { p.substitutions[it] = a }
-    return "\(p.print(st.target)) \(st.op.rawValue) \(p.print(st.value));"
+    return (st, p)
   }
+
+  func statement(named name: String) -> StatementInfo? { statements[name] }
 
   func atom(_ e: ASTExpr) -> String {
     switch e {

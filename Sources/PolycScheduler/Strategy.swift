@@ -229,7 +229,26 @@ public struct TilingConfig: Sendable, Equatable {
   public var secondLevel: [Int]? = nil
   /// Tile only permutable bands with at least this many members.
   public var minBandDepth = 2
+  /// BLIS-style tiling of matrix-multiplication statements (`tiling.matmul`).
+  public var matmul = MatmulTilingConfig()
+  /// L1 data cache size in bytes the tile-size models target (`tiling.cache.l1`; nil: 32 KiB).
+  public var l1Bytes: Int? = nil
+  /// L2 cache size in bytes the tile-size models target (`tiling.cache.l2`; nil: 512 KiB).
+  public var l2Bytes: Int? = nil
   /// Tiling off, automatic sizes, one level, bands of at least two members.
+  public init() {}
+}
+
+/// `tiling.matmul`: a statement `C[i][j] += A[i][k] * B[k][j]` (any loop order)
+/// gets cache tiles and a register tile held in local accumulators.
+public struct MatmulTilingConfig: Sendable, Equatable {
+  /// Whether matrix-multiplication statements get cache and register tiles (`tiling.matmul.enabled`).
+  public var enabled = false
+  /// Rows and columns of C held in registers (MR x NR); NR is the vector loop.
+  public var registerTile = [8, 24]
+  /// `[MC, NC, KC]`: rows of A, columns of B and the depth of one cache tile; nil: from the cache sizes.
+  public var cacheTiles: [Int]? = nil
+  /// Off, an 8x24 register tile, cache tiles from the cache sizes.
   public init() {}
 }
 

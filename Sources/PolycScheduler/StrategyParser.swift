@@ -18,6 +18,10 @@ enum Limits {
   static let maxCoefficient = 1_000
   static let maxShift = 1_000_000
   static let maxTileSize = 1 << 20
+  static let minCacheBytes = 1 << 10
+  static let maxCacheBytes = 1 << 30
+  static let maxRegisterTileRows = 16
+  static let maxRegisterTileColumns = 64
   static let maxBandDepth = 32
   static let maxUnrollAndJam = 16
   static let maxVectorWidth = 64
@@ -220,7 +224,7 @@ struct StrategyParser {
   }
 
   func tiling(_ v: Any, _ kp: String) throws -> TilingConfig {
-    let o = try object(v, kp, allowed: ["enabled", "sizes", "secondLevel", "minBandDepth"])
+    let o = try object(v, kp, allowed: ["enabled", "sizes", "secondLevel", "minBandDepth", "matmul", "cache"])
     var t = TilingConfig()
     t.enabled = o["enabled"] == nil ? true : try bool(o["enabled"]!, "\(kp).enabled")
     if let s = o["sizes"] {
@@ -244,7 +248,41 @@ struct StrategyParser {
       }
     }
     if let m = o["minBandDepth"] { t.minBandDepth = try int(m, "\(kp).minBandDepth", min: 1, max: Limits.maxBandDepth) }
+    if let m = o["matmul"] { t.matmul = try matmul(m, "\(kp).matmul") }
+    if let c = o["cache"] {
+      let co = try object(c, "\(kp).cache", allowed: ["l1", "l2"])
+      if let x = co["l1"] { t.l1Bytes = try int(x, "\(kp).cache.l1", min: Limits.minCacheBytes, max: Limits.maxCacheBytes) }
+      if let x = co["l2"] { t.l2Bytes = try int(x, "\(kp).cache.l2", min: Limits.minCacheBytes, max: Limits.maxCacheBytes) }
+    }
     return t
+  }
+
+  func matmul(_ v: Any, _ kp: String) throws -> MatmulTilingConfig {
+    let o = try object(v, kp, allowed: ["enabled", "registerTile", "cacheTiles"])
+    var m = MatmulTilingConfig()
+    m.enabled = o["enabled"] == nil ? true : try bool(o["enabled"]!, "\(kp).enabled")
+    if let x = o["registerTile"] {
+      let r = try array(x, "\(kp).registerTile")
+      guard r.count == 2 else { throw fail("\(kp).registerTile", "expected [rows, columns] of C, e.g. [8, 16]") }
+      m.registerTile = [try int(r[0], "\(kp).registerTile[0]", min: 1, max: Limits.maxRegisterTileRows),
+                        try int(r[1], "\(kp).registerTile[1]", min: 1, max: Limits.maxRegisterTileColumns)]
+    }
+    if let x = o["cacheTiles"] {
+      if let text = x as? String {
+        guard text == "auto" else { throw fail("\(kp).cacheTiles", "expected \"auto\" or [MC, NC, KC]") }
+      } else {
+        let c = try sizes(x, "\(kp).cacheTiles")
+        guard c.count == 3 else { throw fail("\(kp).cacheTiles", "expected [MC, NC, KC] (rows of A, columns of B, depth), found \(c.count) sizes") }
+        if c[0] % m.registerTile[0] != 0 {
+          throw fail("\(kp).cacheTiles[0]", "MC = \(c[0]) must be a multiple of the register tile's \(m.registerTile[0]) rows")
+        }
+        if c[1] % m.registerTile[1] != 0 {
+          throw fail("\(kp).cacheTiles[1]", "NC = \(c[1]) must be a multiple of the register tile's \(m.registerTile[1]) columns")
+        }
+        m.cacheTiles = c
+      }
+    }
+    return m
   }
 
   func sizes(_ v: Any, _ kp: String) throws -> [Int] {
@@ -305,6 +343,9 @@ struct StrategyParser {
     }
     if obj["isl"] != nil, !chain.contains(.isl) {
       throw fail("isl", "isl scheduler options apply only when 'isl' is the backend or a fallback")
+    }
+    if s.tiling.matmul.enabled && !s.tiling.enabled {
+      throw fail("tiling.matmul", "matrix-multiplication tiles need 'tiling.enabled'")
     }
     if s.parallelism.wavefront && !s.tiling.enabled {
       throw fail("parallelism.wavefront", "a wavefront runs over tiles: enable 'tiling'")

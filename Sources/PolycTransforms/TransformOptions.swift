@@ -20,6 +20,21 @@ package struct CacheModel: Sendable, Equatable {
   package init() {}
 }
 
+/// The knobs of `MatmulOptimizer` (strategy key `tiling.matmul`).
+package struct MatmulOptions: Sendable, Equatable {
+  /// Rows (MR) and columns (NR) of C in the register tile.
+  package var rows: Int
+  package var columns: Int
+  /// `[MC, NC, KC]`; nil: `MatmulOptimizer.cacheTiles(_:)` from the cache model.
+  package var cacheTiles: [Int]?
+
+  package init(registerTile: (Int, Int) = (8, 24), cacheTiles: [Int]? = nil) {
+    rows = registerTile.0
+    columns = registerTile.1
+    self.cacheTiles = cacheTiles
+  }
+}
+
 /// The CPU transforms applied to a legal schedule tree: band merging, tiling, parallel, vector and
 /// unroll-and-jam marks. The default value is the conservative baseline with tiling, parallel
 /// and vector marks off; `init(strategy:)` takes them from a strategy.
@@ -70,6 +85,8 @@ public struct TransformOptions: Sendable, Equatable {
   /// per outer iteration for little work).
   public var requireNestedWorkInParallelLoops = true
   package var cache = CacheModel()
+  /// BLIS-style tiling of matrix-multiplication statements (`MatmulOptimizer`); nil: off.
+  package var matmul: MatmulOptions? = nil
   /// Code generation: declare array parameters `restrict` when a transform runs.
   public var restrictArrays = true
 
@@ -81,7 +98,7 @@ public struct TransformOptions: Sendable, Equatable {
   public static let none = TransformOptions()
 
   /// Whether any transform is enabled.
-  public var isEnabled: Bool { tile || parallel || vectorize || wavefront || !unrollAndJam.isEmpty }
+  public var isEnabled: Bool { tile || parallel || vectorize || wavefront || !unrollAndJam.isEmpty || matmul != nil }
 
   /// The transforms a strategy asks for.
   public init(strategy: Strategy) {
@@ -93,6 +110,12 @@ public struct TransformOptions: Sendable, Equatable {
     }
     secondLevelSizes = strategy.tiling.secondLevel
     minTileDepth = strategy.tiling.minBandDepth
+    if let l1 = strategy.tiling.l1Bytes { cache.l1Bytes = l1 }
+    if let l2 = strategy.tiling.l2Bytes { cache.l2Bytes = l2 }
+    if strategy.tiling.enabled && strategy.tiling.matmul.enabled {
+      let m = strategy.tiling.matmul
+      matmul = MatmulOptions(registerTile: (m.registerTile[0], m.registerTile[1]), cacheTiles: m.cacheTiles)
+    }
     parallel = strategy.parallelism.openmp
     wavefront = strategy.parallelism.wavefront
     vectorize = strategy.vectorization.enabled

@@ -2,6 +2,8 @@
 //
 // scheduled tree
 //   -> BandMerging          (perfectly nested bands into permutable bands)
+//   -> MatmulOptimizer      (matrix multiplications: cache and register tiles;
+//                            the later passes skip its subtree)
 //   -> Tiling (+Wavefront)  (permutable bands; wavefront when no tile loop is parallel)
 //   -> IntraTileReordering  (stride-1 parallel innermost loop)
 //   -> InnermostDistribution (per-statement innermost loops, when that makes them parallel)
@@ -56,6 +58,7 @@ package enum TransformPipeline {
     typealias Pass = (name: String, enabled: Bool, reorders: Bool, run: (ScheduleNode, TransformContext) throws -> ScheduleNode)
     let passes: [Pass] = [
       ("merge", options.mergeNestedBands, true, BandMerging.apply),
+      ("matmul", options.matmul != nil, true, MatmulOptimizer.apply),
       ("tiling", options.tile, true, Tiling.apply),
       ("reorder", options.intraTileReorder && (options.tile || options.vectorize), true, IntraTileReordering.apply),
       ("distribution", options.vectorize && options.distributeInnermost, true, InnermostDistribution.apply),

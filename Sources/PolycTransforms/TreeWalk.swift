@@ -11,8 +11,15 @@
 import PolycISL
 
 enum TreeWalk {
-  /// Children first, then `body` on the node itself.
+  /// Whether the walks stop at `node`: a subtree a pass has finished (`MatmulOptimizer`'s mark),
+  /// which the later passes must leave as it is.
+  static func isSealed(_ node: ScheduleNode) throws -> Bool {
+    try node.kind() == .mark && node.markId().name == MatmulOptimizer.markName
+  }
+
+  /// Children first, then `body` on the node itself. Sealed subtrees are skipped.
   static func bottomUp(_ node: ScheduleNode, _ body: (ScheduleNode) throws -> ScheduleNode) throws -> ScheduleNode {
+    if try isSealed(node) { return node }
     var n = node
     let count = try n.childCount()
     for i in 0..<count {
@@ -22,8 +29,9 @@ enum TreeWalk {
   }
 
   /// `body` on the node first; when it answers `descend`, the walk continues
-  /// into the children of the node it returned.
+  /// into the children of the node it returned. Sealed subtrees are skipped.
   static func topDown(_ node: ScheduleNode, _ body: (ScheduleNode) throws -> (ScheduleNode, descend: Bool)) throws -> ScheduleNode {
+    if try isSealed(node) { return node }
     var (n, descend) = try body(node)
     guard descend else { return n }
     let count = try n.childCount()
