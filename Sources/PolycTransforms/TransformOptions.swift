@@ -67,6 +67,9 @@ public struct TransformOptions: Sendable, Equatable {
   public var cache = CacheModel()
   /// Code generation: declare array parameters `restrict` when a transform runs.
   public var restrictArrays = true
+  /// isl operations one pass (with its legality re-check) may take (0:
+  /// unlimited); past them the pass is skipped with a note.
+  public var operations: UInt = Strategy.defaultTransformOperations
 
   public init() {}
 
@@ -91,6 +94,7 @@ public struct TransformOptions: Sendable, Equatable {
     vectorize = strategy.vectorization.enabled
     vectorWidth = strategy.vectorization.width
     mergeNestedBands = tile
+    operations = strategy.transformOperations
     if vectorize {
       unrollAndJam = strategy.vectorization.unrollAndJam ?? (tile ? TransformOptions.defaultUnrollAndJam : [])
     }
