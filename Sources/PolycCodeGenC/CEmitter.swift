@@ -35,6 +35,9 @@ public struct CEmitOptions: Sendable, Equatable {
   public var guardPragmas: Bool = true
   /// The pragma printed for a `simd` mark (default `#pragma omp simd`).
   public var vectorPragma: VectorPragma = .ompSimd
+  /// isl operations one AST generation may take (0: unlimited); past them
+  /// it is retried without per-band AST options, then fails with a budget error.
+  public var astOperations: UInt = ASTGenerator.defaultMaxOperations
 
   /// The defaults, with OpenMP/SIMD pragmas on or off.
   public init(openMP: Bool = true) { self.openMP = openMP }
@@ -101,18 +104,19 @@ package enum CEmitter {
 
   /// `--emit ast`: the scheduled loop nest as isl's AST (statements as calls,
   /// marks as comments), preceded by each statement's source text.
-  package static func scheduledLoopNest(scop: Scop, schedule: Schedule) throws -> String {
+  package static func scheduledLoopNest(scop: Scop, schedule: Schedule,
+                                       maxOperations: UInt = ASTGenerator.defaultMaxOperations) throws -> String {
     var out = "// kernel \(scop.kernel.name): the scheduled loop nest (isl AST); statements:\n"
     for st in scop.statements {
       out += "//   \(st.name)(\(st.iterators.joined(separator: ", "))): \(ASTPrinter.text(of: st.target)) \(st.op.rawValue) \(ASTPrinter.text(of: st.value))\n"
     }
-    return out + (try ASTGenerator.text(schedule, context: scop.context, reserved: reservedNames(scop.kernel)))
+    return out + (try ASTGenerator.text(schedule, context: scop.context, reserved: reservedNames(scop.kernel), maxOperations: maxOperations))
   }
 
   /// The kernel function for `scop` under `schedule`.
   package static func emitKernelFunction(scop: Scop, schedule: Schedule, options: CEmitOptions = CEmitOptions()) throws -> String {
     let k = scop.kernel
-    let ast = try ASTGenerator.generate(schedule, context: scop.context, reserved: reservedNames(k))
+    let ast = try ASTGenerator.generate(schedule, context: scop.context, reserved: reservedNames(k), maxOperations: options.astOperations)
     let params = k.file.parameters.map { parameterDeclaration($0, k, restrict: options.restrictArrays) }.joined(separator: ", ")
     var out = intrinsicHelpers(k) + "void kernel_\(k.name)(\(params))\n{\n"
     let printer = CExprPrinter(kernel: k)

@@ -47,6 +47,8 @@ public struct Violation: Error, CustomStringConvertible, Sendable {
 public enum DependenceError: Error, CustomStringConvertible, Sendable {
   /// isl's dataflow analysis needed more than `maxOperations` operations.
   case budgetExhausted(kernel: String, maxOperations: UInt)
+  /// A legality check (`Dependences.violation(of:)`) needed more than `maxOperations` operations.
+  case legalityBudgetExhausted(kernel: String, maxOperations: UInt)
 
   /// What ran out, and the strategy key that raises the budget.
   public var description: String {
@@ -54,8 +56,13 @@ public enum DependenceError: Error, CustomStringConvertible, Sendable {
     case .budgetExhausted(let kernel, let n):
       return "kernel '\(kernel)': dependence analysis exceeded its budget of \(n) isl operations "
         + "(strategy key budget.dependenceOperations; the loop nest is too deep or too irregular)"
+    case .legalityBudgetExhausted(let kernel, let n):
+      return "kernel '\(kernel)': the legality check of a schedule exceeded its budget of \(n) isl operations "
+        + "(strategy key budget.legalityOperations); the schedule is not used unproven"
     }
   }
+
+
 }
 
 package final class Dependences {
@@ -67,13 +74,32 @@ package final class Dependences {
 
   /// The isl operations the analysis of one kernel may take by default: the
   /// PolyBench kernels need a few hundred thousand, a 30-deep nest a few
-  /// million; past it isl's dataflow analysis would run for minutes.
-  package static let defaultMaxOperations: UInt = 50_000_000
+  /// million. Past it the exact (value-based) analysis gives way to the
+  /// memory-based one, under the same budget again (random program 8: the
+  /// exact analysis takes minutes, the memory-based one a few seconds).
+  package static let defaultMaxOperations: UInt = 5_000_000
+
+  /// The isl operations one legality check may take by default.
+  package static let defaultCheckOperations: UInt = 20_000_000
+
+  /// Whether the dependences are value-based (isl's dataflow analysis:
+  /// only the last write before a read, the next write after it) or the
+  /// memory-based superset (every ordered pair of accesses to one element).
+  package let isValueBased: Bool
+  /// What the analysis had to give up, for the user (`polyc compile -v`).
+  package let notes: [String]
+  /// isl operations one `violation(of:)` may take (0: unlimited); past them
+  /// it throws `DependenceError.legalityBudgetExhausted`.
+  package let checkOperations: UInt
 
   /// Computes the dependences of `scop` within `maxOperations` isl operations
-  /// (0: unlimited); past them, throws `DependenceError.budgetExhausted`.
-  package init(scop: Scop, computeInput: Bool = false, maxOperations: UInt = Dependences.defaultMaxOperations) throws {
+  /// (0: unlimited): value-based, or memory-based (with a note) when the
+  /// dataflow analysis exceeds the budget; past the budget again, throws
+  /// `DependenceError.budgetExhausted`.
+  package init(scop: Scop, computeInput: Bool = false, maxOperations: UInt = Dependences.defaultMaxOperations,
+              checkOperations: UInt = Dependences.defaultCheckOperations) throws {
     self.scop = scop
+    self.checkOperations = checkOperations
     let s = scop.originalSchedule
     do {
       (flow, output, anti, input) = try scop.ctx.withBudget(maxOperations) {
@@ -83,8 +109,20 @@ package final class Dependences {
           : nil
         return (try deps.flow.coalesce(), try deps.output.coalesce(), try deps.anti.coalesce(), input)
       }
+      isValueBased = true
+      notes = []
     } catch let e as ISLError where e.isQuota {
-      throw DependenceError.budgetExhausted(kernel: scop.kernel.name, maxOperations: maxOperations)
+      do {
+        (flow, output, anti, input) = try scop.ctx.withBudget(maxOperations) {
+          let deps = try Scop.memoryBasedDependences(reads: scop.reads, writes: scop.writes, schedule: s, input: computeInput)
+          return (try deps.flow.coalesce(), try deps.output.coalesce(), try deps.anti.coalesce(), try deps.input?.coalesce())
+        }
+      } catch let e as ISLError where e.isQuota {
+        throw DependenceError.budgetExhausted(kernel: scop.kernel.name, maxOperations: maxOperations)
+      }
+      isValueBased = false
+      notes = ["dependences: the dataflow analysis exceeded its budget of \(maxOperations) isl operations "
+        + "(budget.dependenceOperations); memory-based dependences are used instead (a safe superset)"]
     }
   }
 
@@ -110,7 +148,13 @@ package final class Dependences {
   package func violation(of schedule: UnionMap) throws -> Violation? {
     let text = schedule.description
     if legalSchedules.contains(text) { return nil }
-    if let v = try findViolation(of: schedule) { return v }
+    let found: Violation?
+    do {
+      found = try scop.ctx.withBudget(checkOperations) { try findViolation(of: schedule) }
+    } catch let e as ISLError where e.isQuota {
+      throw DependenceError.legalityBudgetExhausted(kernel: scop.kernel.name, maxOperations: checkOperations)
+    }
+    if let v = found { return v }
     legalSchedules.insert(text)
     return nil
   }

@@ -215,10 +215,15 @@ public enum Pipeline {
       var kernel = kernel
       var expansionNotes: [String] = []
       if strategy.scalarExpansion {
-        let (expanded, done) = try ScalarExpansion.apply(kernel, ctx: ctx)
-        kernel = expanded
-        expansionNotes = done.map {
-          "scalar expansion: '\($0.scalar)' in \($0.statements.joined(separator: ", ")) -> \($0.array)[\($0.iterator)]"
+        do {
+          let (expanded, done) = try ctx.withBudget(strategy.dependenceOperations) { try ScalarExpansion.apply(kernel, ctx: ctx) }
+          kernel = expanded
+          expansionNotes = done.map {
+            "scalar expansion: '\($0.scalar)' in \($0.statements.joined(separator: ", ")) -> \($0.array)[\($0.iterator)]"
+          }
+        } catch let e as ISLError where e.isQuota {
+          expansionNotes = ["scalar expansion: skipped, its dataflow analysis exceeded the budget of "
+            + "\(strategy.dependenceOperations) isl operations (budget.dependenceOperations)"]
         }
       }
       var times: [StageTime] = []
@@ -240,17 +245,20 @@ public enum Pipeline {
     do {
       var times = times
       let kernel = scop.kernel
-      let deps = try timed("dependences", &times) { try Dependences(scop: scop, maxOperations: strategy.dependenceOperations) }
+      let deps = try timed("dependences", &times) {
+        try Dependences(scop: scop, maxOperations: strategy.dependenceOperations, checkOperations: strategy.legalityOperations)
+      }
       var result = try timed("scheduler", &times) {
         try loadedSchedule.map { try load(schedule: $0, scop: scop, strategy: strategy) }
           ?? SchedulerDriver.schedule(scop: scop, dependences: deps, strategy: strategy)
       }
-      if !expansionNotes.isEmpty {
-        result = ScheduleResult(schedule: result.schedule, backend: result.backend, notes: expansionNotes + result.notes,
+      if !expansionNotes.isEmpty || !deps.notes.isEmpty {
+        result = ScheduleResult(schedule: result.schedule, backend: result.backend, notes: expansionNotes + deps.notes + result.notes,
                                 strategyName: result.strategyName, directives: result.directives)
       }
-      if let v = try timed("legality", &times, { try deps.violation(of: result.schedule) }) {
-        throw PolycError.illegalSchedule(kernel: kernel.name, strategy: strategy.name, v)
+      let scheduled = result
+      result = try timed("legality", &times) {
+        try checked(scheduled, scop: scop, dependences: deps, strategy: strategy, loaded: loadedSchedule != nil)
       }
       let options = transforms ?? TransformOptions(strategy: strategy)
       var transformed = try timed("transforms", &times) {
@@ -266,15 +274,53 @@ public enum Pipeline {
           strategyName: result.strategyName)
         transformed = try TransformPipeline.apply(schedule: result.schedule, scop: scop, dependences: deps, options: options)
       }
-      if let v = try timed("legality after transforms", &times, { try deps.violation(of: try transformed.schedule.map()) }) {
-        throw PolycError.illegalSchedule(kernel: kernel.name, strategy: strategy.name + " (after transforms)", v)
+      let untransformed = result.schedule, candidate = transformed
+      transformed = try timed("legality after transforms", &times) {
+        try checked(candidate, before: untransformed, dependences: deps, kernel: kernel.name, strategy: strategy)
       }
+      var emit = CEmitOptions(transforms: options)
+      emit.astOperations = strategy.astOperations
       let c = Compilation(kernel: kernel, scop: scop, dependences: deps, strategy: strategy, result: result,
-                          transforms: transformed, emitOptions: CEmitOptions(transforms: options))
+                          transforms: transformed, emitOptions: emit)
       c.stageTimes = times
       return c
     } catch {
       throw PolycError.wrap(error)
+    }
+  }
+
+  /// The scheduler's (or a loaded) schedule once proven legal. A check that
+  /// runs out of its budget (`budget.legalityOperations`) never lets an
+  /// unproven schedule through: the original schedule (legal by
+  /// construction) is used instead, with a note; a loaded schedule is an error.
+  static func checked(_ result: ScheduleResult, scop: Scop, dependences deps: Dependences, strategy: Strategy,
+                      loaded: Bool) throws -> ScheduleResult {
+    if result.backend == Backend.identity.rawValue { return result }
+    do {
+      if let v = try deps.violation(of: result.schedule) {
+        throw PolycError.illegalSchedule(kernel: scop.kernel.name, strategy: strategy.name, v)
+      }
+      return result
+    } catch let e as DependenceError {
+      guard case .legalityBudgetExhausted = e, !loaded else { throw e }
+      return ScheduleResult(schedule: scop.originalSchedule, backend: Backend.identity.rawValue,
+                            notes: result.notes + ["\(result.backend): \(e); the original schedule is used instead"],
+                            strategyName: result.strategyName)
+    }
+  }
+
+  /// The transformed schedule once proven legal; when its check runs out of
+  /// budget, the schedule before the transforms (already proven) with a note.
+  static func checked(_ transformed: TransformResult, before: Schedule, dependences deps: Dependences, kernel: String,
+                      strategy: Strategy) throws -> TransformResult {
+    do {
+      if let v = try deps.violation(of: try transformed.schedule.map()) {
+        throw PolycError.illegalSchedule(kernel: kernel, strategy: strategy.name + " (after transforms)", v)
+      }
+      return transformed
+    } catch let e as DependenceError {
+      guard case .legalityBudgetExhausted = e else { throw e }
+      return TransformResult(schedule: before, notes: transformed.notes + ["transforms: \(e); the schedule before the transforms is used"])
     }
   }
 
@@ -315,7 +361,7 @@ public enum Pipeline {
       case .jscop: return try JSCoP.export(c.scop, schedule: c.schedule)
       case .deps: return try c.dependences.render()
       case .schedule: return try c.result.render(dependences: c.dependences)
-      case .ast: return try CEmitter.scheduledLoopNest(scop: c.scop, schedule: c.codeSchedule)
+      case .ast: return try CEmitter.scheduledLoopNest(scop: c.scop, schedule: c.codeSchedule, maxOperations: c.emitOptions.astOperations)
       case .npu: return try NPURunner.assembly(c, dataset: dataset)
       }
     } catch {

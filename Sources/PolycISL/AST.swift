@@ -34,7 +34,57 @@ package enum ASTGenerator {
   /// `separateDimensions`: ask isl to separate full and partial tiles/iterations (more code, simpler bounds).
   /// Loop iterators are named `<prefix>0`, `<prefix>1`, ... with a prefix
   /// (`c`, `cc`, ...) chosen so that no name in `reserved` is taken.
-  package static func generate(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = []) throws -> ASTNode {
+  /// `maxOperations`: isl operations the generation may take (0: unlimited),
+  /// see `withinBudget`.
+  package static func generate(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = [],
+                              maxOperations: UInt = 0) throws -> ASTNode {
+    try withinBudget(schedule, maxOperations) { try generateOnce($0, context: context, reserved: reserved) }
+  }
+
+  /// The default of `budget.astOperations`.
+  package static let defaultMaxOperations: UInt = 20_000_000
+
+  /// Runs one AST generation on `schedule` within `maxOperations` isl
+  /// operations; past them, once more on the schedule without per-band AST
+  /// options (separation, atomic, unrolling, isolation: the options that
+  /// multiply the code isl must build), and past the budget again throws a
+  /// quota `ISLError` that names the budget.
+  static func withinBudget<T>(_ schedule: Schedule, _ maxOperations: UInt, _ body: (Schedule) throws -> T) throws -> T {
+    let ctx = schedule.ctx
+    do {
+      return try ctx.withBudget(maxOperations) { try body(schedule) }
+    } catch let e as ISLError where e.isQuota {
+      let plain = try withoutBuildOptions(schedule)
+      if try !plain.isEqual(schedule) {
+        do {
+          return try ctx.withBudget(maxOperations) { try body(plain) }
+        } catch let e as ISLError where e.isQuota {}
+      }
+      throw ISLError(kind: .quota, message: "AST generation exceeded its budget of \(maxOperations) isl operations "
+        + "(budget.astOperations), also without per-band AST options")
+    }
+  }
+
+  /// `schedule` with every band member's AST loop type the default and no AST build options.
+  package static func withoutBuildOptions(_ schedule: Schedule) throws -> Schedule {
+    let ctx = schedule.ctx
+    return Schedule(ctx, try ctx.check(isl_schedule_map_schedule_node_bottom_up(schedule.copy(), plainBand, nil),
+                                       "isl_schedule_map_schedule_node_bottom_up"))
+  }
+
+  private static let plainBand: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> OpaquePointer? = { node, _ in
+    guard var node else { return nil }
+    guard isl_schedule_node_get_type(node) == isl_schedule_node_band else { return node }
+    let members = isl_schedule_node_band_n_member(node)
+    for i in 0..<max(0, members) {
+      node = isl_schedule_node_band_member_set_ast_loop_type(node, i, isl_ast_loop_default)
+      node = isl_schedule_node_band_member_set_isolate_ast_loop_type(node, i, isl_ast_loop_default)
+    }
+    let none = isl_union_set_read_from_str(isl_schedule_node_get_ctx(node), "{ }")
+    return isl_schedule_node_band_set_ast_build_options(node, none)
+  }
+
+  static func generateOnce(_ schedule: Schedule, context: Set, reserved: Swift.Set<String>) throws -> ASTNode {
     let ctx = schedule.ctx
     let prefix = iteratorPrefix(avoiding: reserved)
     let build = try makeBuild(context, prefix: prefix)
@@ -88,7 +138,12 @@ package enum ASTGenerator {
 
   /// isl's own C-like text of the AST of `schedule` (statements as calls
   /// `S0(c0, c1)`, marks as comments), iterators named as `generate` names them.
-  package static func text(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = []) throws -> String {
+  package static func text(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = [],
+                          maxOperations: UInt = 0) throws -> String {
+    try withinBudget(schedule, maxOperations) { try textOnce($0, context: context, reserved: reserved) }
+  }
+
+  static func textOnce(_ schedule: Schedule, context: Set, reserved: Swift.Set<String>) throws -> String {
     let ctx = schedule.ctx
     let build = try makeBuild(context, prefix: iteratorPrefix(avoiding: reserved))
     defer { isl_ast_build_free(build) }

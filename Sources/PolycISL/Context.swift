@@ -55,12 +55,21 @@ package final class Context {
 
   package func resetOperations() { isl_ctx_reset_operations(raw) }
 
+  /// How many `withBudget` calls are running.
+  private var budgetDepth = 0
+
   /// Runs `body` under an operation budget; the budget is lifted afterwards.
+  /// Inside another `withBudget` with a limit, the outer budget alone bounds
+  /// `body` (isl has one operation counter, and resetting it would let the
+  /// outer computation run past its budget).
   package func withBudget<T>(_ operations: UInt, _ body: () throws -> T) rethrows -> T {
+    if budgetDepth > 0 && maxOperations != 0 { return try body() }
     let old = maxOperations
     resetOperations()
     maxOperations = operations
+    budgetDepth += 1
     defer {
+      budgetDepth -= 1
       maxOperations = old
       resetOperations()
       isl_ctx_reset_error(raw)

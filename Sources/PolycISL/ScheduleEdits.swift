@@ -47,3 +47,40 @@ extension ScheduleNode {
     return u.description
   }
 }
+
+extension Schedule {
+  /// The schedule that runs the same instances in the opposite order: every
+  /// band member negated, every sequence's children in reverse order (set
+  /// children stay unordered). Marks are dropped. Used to ask isl's dataflow
+  /// analysis for the *next* access after each one (`Scop.memoryDependences`).
+  /// Returns nil for trees with context, guard, expansion or extension nodes.
+  ///
+  /// ```
+  /// for i { S0[i]; for j { S1[i, j] } }   ->   for -i { for -j { S1[i, j] }; S0[i] }
+  /// ```
+  package func reversedOrder() throws -> Schedule? { try Self.reversed(try root()) }
+
+  static func reversed(_ node: ScheduleNode) throws -> Schedule? {
+    switch try node.kind() {
+    case .domain, .filter, .mark:
+      return try reversed(try node.child(0))
+    case .leaf:
+      return try Schedule.fromDomain(try node.domain())
+    case .band:
+      return try reversed(try node.child(0))?.insertPartialSchedule(try node.bandPartialSchedule().negated())
+    case .sequence, .set:
+      let ordered = try node.kind() == .sequence
+      var parts: [Schedule] = []
+      for i in 0..<(try node.childCount()) {
+        guard let part = try reversed(try node.child(i)) else { return nil }
+        parts.append(part)
+      }
+      if ordered { parts.reverse() }
+      guard var result = parts.first else { return nil }
+      for p in parts.dropFirst() { result = ordered ? try Schedule.sequence(result, p) : try Schedule.set(result, p) }
+      return result
+    case .context, .guard_, .expansion, .extension:
+      return nil
+    }
+  }
+}

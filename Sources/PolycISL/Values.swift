@@ -69,6 +69,10 @@ package final class MultiUnionPwAff: CustomStringConvertible {
   package func toUnionMap() throws -> UnionMap {
     UnionMap(ctx, try ctx.check(isl_union_map_from_multi_union_pw_aff(copy()), "isl_union_map_from_multi_union_pw_aff"))
   }
+  /// Every member negated.
+  package func negated() throws -> MultiUnionPwAff {
+    MultiUnionPwAff(ctx, try ctx.check(isl_multi_union_pw_aff_neg(copy()), "isl_multi_union_pw_aff_neg"))
+  }
 }
 
 /// An identifier (`isl_id`), used for marks.

@@ -48,6 +48,9 @@ public struct JSCoPError: Error, CustomStringConvertible, Equatable, Sendable {
     case noSchedule
     /// A statement `--emit jscop` cannot express as Polly's accesses.
     case notExportable(String)
+    /// Strings isl reads one by one but cannot combine into a model (e.g. a
+    /// schedule that is not a function, a relation with an empty space).
+    case notModelled(String)
   }
 
   /// The file, when known.
@@ -81,6 +84,7 @@ public struct JSCoPError: Error, CustomStringConvertible, Equatable, Sendable {
     case .unknownType(let t): return "array element type '\(t)' (expected double, float, i8, i16, i32 or i64)"
     case .noSchedule: return "the new schedule does not cover this statement"
     case .notExportable(let m): return m
+    case .notModelled(let m): return "isl cannot build the polyhedral model: \(m)"
     }
   }
 
@@ -119,8 +123,12 @@ public struct JSCoPFile {
   /// bounds are dropped (a schedule legal for any parameter value is legal
   /// for those), other constraints are kept.
   package func scop(ctx: Context = Context()) throws -> Scop {
-    try Scop.build(name: name, context: try Self.withoutTypeBounds(context, ctx: ctx), statements: statements,
-                   arrays: arrays, ctx: ctx)
+    do {
+      return try Scop.build(name: name, context: try Self.withoutTypeBounds(context, ctx: ctx), statements: statements,
+                            arrays: arrays, ctx: ctx)
+    } catch let e as ISLError {
+      throw JSCoPError(keyPath: "statements", .notModelled(e.message))
+    }
   }
 
   /// `context` without the constraints implied by 32-bit parameter ranges.

@@ -80,15 +80,46 @@ package final class Scop {
   }
 
   /// Value-based dependences of `reads` and `writes` under `schedule`: flow
-  /// (RAW), output (WAW) and anti (WAR, the may-dependences from reads that
-  /// are not output dependences). The one formula behind `Dependences`, the
-  /// scheduler's uncoalesced validity edges and scalar expansion's check.
+  /// (RAW), output (WAW) and anti (WAR, from each read to the next write of
+  /// the same element, without the pairs that are output dependences). The
+  /// one formula behind `Dependences`, the scheduler's uncoalesced validity
+  /// edges and scalar expansion's check.
+  ///
+  /// The anti dependences are asked of isl as "the last write before each
+  /// read" under the reversed schedule (`Schedule.reversedOrder`): a
+  /// must-source problem like the flow dependences. The direct formulation
+  /// (writes as sinks, reads as may-sources killed by writes) gives the same
+  /// relation but makes isl check every read against every intervening
+  /// write; on loop nests with strides and `min`/`max` bounds it took 100x
+  /// longer (random program 43: 13 s instead of 0.3 s).
   package static func memoryDependences(reads: UnionMap, writes: UnionMap, schedule: Schedule) throws
     -> (flow: UnionMap, anti: UnionMap, output: UnionMap) {
     let flow = try Flow.compute(sink: reads, mustSource: writes, schedule: schedule).must
     let output = try Flow.compute(sink: writes, mustSource: writes, schedule: schedule).must
-    let war = try Flow.compute(sink: writes, mustSource: writes, maySource: reads, schedule: schedule)
-    return (flow, try war.may.subtract(output), output)
+    let war: UnionMap
+    if let reversed = try schedule.reversedOrder() {
+      war = try Flow.compute(sink: reads, mustSource: writes, schedule: reversed).must.reverse()
+    } else {
+      war = try Flow.compute(sink: writes, mustSource: writes, maySource: reads, schedule: schedule).may
+    }
+    return (flow, try war.subtract(output), output)
+  }
+
+  /// Memory-based dependences: every pair of accesses to the same element,
+  /// the first before the second under `schedule`, at least one a write
+  /// (anti without the output pairs, as above). A superset of the
+  /// value-based dependences, so as safe for legality, but with no kills to
+  /// compute: the fallback when the dataflow analysis runs out of budget.
+  /// `input`: also the read-after-read pairs.
+  public static func memoryBasedDependences(reads: UnionMap, writes: UnionMap, schedule: Schedule, input: Bool = false) throws
+    -> (flow: UnionMap, anti: UnionMap, output: UnionMap, input: UnionMap?) {
+    let order = try schedule.map()
+    let before = try order.lexLessThan(order)
+    let flow = try writes.applyRange(try reads.reverse()).intersect(before)
+    let output = try writes.applyRange(try writes.reverse()).intersect(before)
+    let anti = try reads.applyRange(try writes.reverse()).intersect(before).subtract(output)
+    let rar = input ? try reads.applyRange(try reads.reverse()).intersect(before) : nil
+    return (flow, anti, output, rar)
   }
 
   /// The isl parameter prefix, e.g. `[ni, nj, nk] -> `.

@@ -127,7 +127,7 @@ final class Problem {
     self.nodes = nodes
     let byName = Dictionary(nodes.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
     var seen = Swift.Set<String>()
-    for m in try Problem.uncoalescedValidity(scop).maps() {
+    for m in try Problem.uncoalescedValidity(scop, valueBased: dependences.isValueBased).maps() {
       guard let s = m.domainTupleName.flatMap({ byName[$0] }), let t = m.rangeTupleName.flatMap({ byName[$0] }) else { continue }
       for part in try m.basicMapParts() where !(try part.isEmpty()) {
         guard seen.insert(part.description).inserted else { continue }
@@ -148,8 +148,9 @@ final class Problem {
   /// coalesces them (e.g. a 7-point stencil into one octahedron), which is
   /// right for legality checks but makes Farkas duals of the pieces
   /// (`isl_set_coefficients`) expensive; the same relation uncoalesced gives
-  /// more, but much simpler, edges.
-  static func uncoalescedValidity(_ scop: Scop) throws -> UnionMap {
+  /// more, but much simpler, edges. `valueBased`: as the `Dependences`
+  /// were computed (memory-based after their dataflow analysis ran out of budget).
+  static func uncoalescedValidity(_ scop: Scop, valueBased: Bool = true) throws -> UnionMap {
     let s = scop.originalSchedule
     var reads = try UnionMap.empty(scop.ctx), writes = try UnionMap.empty(scop.ctx)
     for st in scop.statements {
@@ -158,6 +159,10 @@ final class Problem {
         let m = try Map(scop.ctx, a.relation).intersectDomain(domain).toUnionMap()
         if a.isWrite { writes = try writes.union(m) } else { reads = try reads.union(m) }
       }
+    }
+    if !valueBased {
+      let deps = try Scop.memoryBasedDependences(reads: reads, writes: writes, schedule: s)
+      return try deps.flow.union(deps.output).union(deps.anti)
     }
     let deps = try Scop.memoryDependences(reads: reads, writes: writes, schedule: s)
     return try deps.flow.union(deps.output).union(deps.anti)

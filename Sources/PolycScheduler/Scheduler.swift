@@ -43,12 +43,21 @@ public enum SchedulerDriver {
     for b in strategy.fallback where !chain.contains(b) { chain.append(b) }
     if !chain.contains(.identity) { chain.append(.identity) }
     let needsPlan = chain.contains(.polytops) || chain.contains(.feautrier)
-    let plan = needsPlan ? try DirectivePlan(strategy: strategy, problem: try Problem(scop: scop, dependences: dependences), dependences: dependences) : nil
     var notes: [String] = []
+    var plan: DirectivePlan?
+    if needsPlan {
+      do {
+        plan = try scop.ctx.withBudget(strategy.maxOperations) {
+          try DirectivePlan(strategy: strategy, problem: try Problem(scop: scop, dependences: dependences), dependences: dependences)
+        }
+      } catch let e as ISLError where e.isQuota {
+        plan = nil
+      }
+    }
     for backend in chain {
       do {
         let (schedule, extra) = try attempt(backend, scop: scop, dependences: dependences, strategy: strategy)
-        if let problem = try verify(schedule, scop: scop, dependences: dependences) {
+        if backend != .identity, let problem = try verify(schedule, scop: scop, dependences: dependences) {
           notes.append("\(backend.rawValue): \(problem); trying the next backend")
           continue
         }
@@ -61,6 +70,8 @@ public enum SchedulerDriver {
         throw e
       } catch let e as ISLError where e.isQuota {
         notes.append("\(backend.rawValue): operation budget of \(strategy.maxOperations) exhausted; trying the next backend")
+      } catch let e as DependenceError {
+        notes.append("\(backend.rawValue): \(e); trying the next backend")
       } catch let f as SchedulingFailure {
         if let plan, !plan.loopDirectives.isEmpty, backend != .isl {
           throw try blame(plan, failure: f, scop: scop, dependences: dependences, strategy: strategy)

@@ -314,6 +314,16 @@ public struct Strategy: Sendable, Equatable {
   public var maxOperations: UInt = 0
   /// isl operations allowed to the dependence analysis (0: unlimited).
   public var dependenceOperations: UInt = Dependences.defaultMaxOperations
+  /// isl operations allowed to one legality check of a schedule (0: unlimited).
+  public var legalityOperations: UInt = Dependences.defaultCheckOperations
+  /// isl operations allowed to one CPU transform pass with its re-check (0: unlimited).
+  public var transformOperations: UInt = Strategy.defaultTransformOperations
+  /// isl operations allowed to one isl AST generation (0: unlimited).
+  public var astOperations: UInt = Strategy.defaultASTOperations
+  /// Default of `budget.transformOperations`.
+  public static let defaultTransformOperations: UInt = 20_000_000
+  /// Default of `budget.astOperations`.
+  public static let defaultASTOperations: UInt = 20_000_000
   /// Pluto's permutable bands (true) or Feautrier's one row per band (false).
   public var permutableBands = true
   /// Per-dimension configuration, outermost first; `defaultDimension` applies beyond.

@@ -74,11 +74,16 @@ struct StrategyParser {
       if Swift.Set(s.fallback).count != s.fallback.count { throw fail("fallback", "a backend appears twice") }
     }
     if let v = obj["budget"] {
-      let b = try object(v, "budget", allowed: ["maxOperations", "dependenceOperations"])
-      if let m = b["maxOperations"] { s.maxOperations = UInt(try int(m, "budget.maxOperations", min: 0, max: Limits.maxOperations)) }
-      if let m = b["dependenceOperations"] {
-        s.dependenceOperations = UInt(try int(m, "budget.dependenceOperations", min: 0, max: Limits.maxOperations))
+      let b = try object(v, "budget", allowed: ["maxOperations", "dependenceOperations", "legalityOperations",
+                                                "transformOperations", "astOperations"])
+      func operations(_ key: String) throws -> UInt? {
+        try b[key].map { UInt(try int($0, "budget.\(key)", min: 0, max: Limits.maxOperations)) }
       }
+      if let m = try operations("maxOperations") { s.maxOperations = m }
+      if let m = try operations("dependenceOperations") { s.dependenceOperations = m }
+      if let m = try operations("legalityOperations") { s.legalityOperations = m }
+      if let m = try operations("transformOperations") { s.transformOperations = m }
+      if let m = try operations("astOperations") { s.astOperations = m }
     }
     if let v = obj["permutableBands"] { s.permutableBands = try bool(v, "permutableBands") }
     if let v = obj["defaultDimension"] {

@@ -89,6 +89,9 @@ public struct TransformOptions: Sendable, Equatable {
   package var matmul: MatmulOptions? = nil
   /// Code generation: declare array parameters `restrict` when a transform runs.
   public var restrictArrays = true
+  /// isl operations one pass (with its legality re-check) may take (0:
+  /// unlimited); past them the pass is skipped with a note.
+  public var operations: UInt = Strategy.defaultTransformOperations
 
   /// Tiling, parallel and vector marks off; band merging, intra-tile reordering and innermost
   /// distribution on.
@@ -121,6 +124,7 @@ public struct TransformOptions: Sendable, Equatable {
     vectorize = strategy.vectorization.enabled
     vectorWidth = strategy.vectorization.width
     mergeNestedBands = tile
+    operations = strategy.transformOperations
     if vectorize {
       unrollAndJam = strategy.vectorization.unrollAndJam ?? (tile ? TransformOptions.defaultUnrollAndJam : [])
     }

@@ -19,6 +19,11 @@
 // it was (marks are re-checked by MarkAudit, jams by UnrollAndJam itself).
 // The Driver checks the final tree again.
 //
+// Every pass runs with its re-check under the strategy's
+// `budget.transformOperations` isl operations: past it the pass is skipped
+// with a note and the tree before it kept (it was legal). The dependence
+// oracle every pass asks is built under the same budget; past it no pass runs.
+//
 //===----------------------------------------------------------------------===//
 
 import PolycDependences
@@ -32,6 +37,11 @@ package struct TransformResult {
   package let notes: [String]
   /// Bands the tiling pass tiled.
   package var tiledBands = 0
+
+  package init(schedule: Schedule, notes: [String]) {
+    self.schedule = schedule
+    self.notes = notes
+  }
 
   /// Whether the transforms found anything to exploit: a parallel or vector
   /// loop, or a tiled band.
@@ -52,8 +62,15 @@ package enum TransformPipeline {
   package static func apply(schedule: Schedule, scop: Scop, dependences: Dependences,
                            options: TransformOptions, directives: [Directive] = []) throws -> TransformResult {
     guard options.isEnabled else { return TransformResult(schedule: schedule, notes: []) }
-    let cx = try TransformContext(scop: scop, dependences: dependences, options: options,
-                                  serial: directives.filter { $0.kind == .serial })
+    let cx: TransformContext
+    do {
+      cx = try scop.ctx.withBudget(options.operations) {
+        try TransformContext(scop: scop, dependences: dependences, options: options,
+                             serial: directives.filter { $0.kind == .serial })
+      }
+    } catch let e as ISLError where e.isQuota {
+      return TransformResult(schedule: schedule, notes: [skipped("every transform", options)])
+    }
     var current = schedule
     typealias Pass = (name: String, enabled: Bool, reorders: Bool, run: (ScheduleNode, TransformContext) throws -> ScheduleNode)
     let passes: [Pass] = [
@@ -69,12 +86,19 @@ package enum TransformPipeline {
     ]
     for pass in passes where pass.enabled {
       do {
-        let next = try pass.run(try current.root(), cx).schedule()
-        if pass.reorders, let v = try dependences.violation(of: next) {
+        let (next, violation) = try scop.ctx.withBudget(options.operations) {
+          let next = try pass.run(try current.root(), cx).schedule()
+          return (next, pass.reorders ? try dependences.violation(of: next) : nil)
+        }
+        if let v = violation {
           cx.note("\(pass.name): result violates a dependence (\(v)); pass dropped")
           continue
         }
         current = next
+      } catch let e as ISLError where e.isQuota {
+        cx.note(skipped(pass.name, options))
+      } catch DependenceError.legalityBudgetExhausted {
+        cx.note(skipped(pass.name, options))
       } catch {
         cx.note("\(pass.name): failed (\(error)); pass dropped")
       }
@@ -82,5 +106,10 @@ package enum TransformPipeline {
     var result = TransformResult(schedule: current, notes: cx.notes)
     result.tiledBands = cx.tiledBands
     return result
+  }
+
+  static func skipped(_ what: String, _ options: TransformOptions) -> String {
+    "\(what): skipped, exceeded its budget of \(options.operations) isl operations (budget.transformOperations); "
+      + "the schedule before it is kept" as String
   }
 }

@@ -80,3 +80,28 @@ import TestSupport
     #expect(try d.violation(of: swapped) == nil)
   }
 }
+
+/// The anti dependences asked as "the next write after each read" (under the
+/// reversed schedule) are the ones of the direct formulation (writes as sinks,
+/// reads as may-sources), and memory-based dependences contain the value-based ones.
+@Suite struct DependenceFormulationTests {
+  @Test(arguments: ["jacobi-2d", "seidel-2d", "gemm", "lu", "adi", "floyd-warshall", "nussinov", "cholesky"])
+  func antiDependencesMatchTheDirectFormulation(kernel: String) throws {
+    let ctx = Context()
+    let scop = try Scop.build(try Frontend.load(path: Fixtures.kernelPath(kernel)), ctx: ctx)
+    let s = scop.originalSchedule
+    let d = try Scop.memoryDependences(reads: scop.reads, writes: scop.writes, schedule: s)
+    let war = try Flow.compute(sink: scop.writes, mustSource: scop.writes, maySource: scop.reads, schedule: s).may
+    #expect(try d.anti.isEqual(try war.subtract(d.output)))
+    let m = try Scop.memoryBasedDependences(reads: scop.reads, writes: scop.writes, schedule: s)
+    #expect(try d.flow.isSubset(of: m.flow) && d.anti.isSubset(of: m.anti) && d.output.isSubset(of: m.output))
+  }
+
+  @Test func theReversedScheduleRunsEveryInstanceInTheOppositeOrder() throws {
+    let ctx = Context()
+    let scop = try Scop.build(try Frontend.load(path: Fixtures.kernelPath("lu")), ctx: ctx)
+    let forward = try scop.originalSchedule.map()
+    let backward = try #require(try scop.originalSchedule.reversedOrder()).map()
+    #expect(try forward.lexLessThan(forward).isEqual(try backward.lexLessThan(backward).reverse()))
+  }
+}

@@ -1,6 +1,6 @@
-// Mutation fuzzing of the three input parsers (Tests/TestSupport/Mutator.swift):
-// kernels (the frontend), strategy files and NPU hardware files, seeded with
-// the repository's own files. Every input must end in success or the parser's
+// Mutation fuzzing of the four input parsers (Tests/TestSupport/Mutator.swift):
+// kernels (the frontend), strategy files, NPU hardware files and JSCoP files
+// (Polly's exports, read and modelled), seeded with the repository's own files. Every input must end in success or the parser's
 // own error type: never a crash, a trap, a hang or a stray error. A sample of
 // the mutants that parse is compiled by the polyc executable (with a timeout),
 // which must exit with 0 or 1.
@@ -13,6 +13,7 @@ import PolycDriver
 import PolycToolchain
 import Foundation
 import PolycFrontend
+import PolycModel
 import PolycNPU
 import PolycScheduler
 import Testing
@@ -125,5 +126,34 @@ import TestSupport
     print("fuzzing the hardware-file parser: \(report)")
     #expect(stray.isEmpty, "errors other than a HardwareConfigError; inputs in \(save(stray, "hardware"))")
     #expect(report.slowInputs.isEmpty, "slow inputs in \(save(report.slowInputs, "hardware-slow"))")
+  }
+
+  static let jscopTokens = [
+    "{", "}", "[", "]", ",", ":", "\"", "null", "true", "false", "\"domain\": \"", "\"schedule\": \"", "\"relation\": \"",
+    "\"kind\": \"read\"", "\"kind\": \"write\"", "\"sizes\": [", "\"accesses\": [", "\"statements\": [", "\"arrays\": [",
+    "\"context\": \"", "[n] -> { : }", "{ Stmt_0[i0] -> [i0] }", "exists (e0: ", " mod ", "floor(", " -> ", ";",
+    "2147483648", "-9223372036854775808", "1e999", "\\u0000", "\\ud800", "Stmt_for_body", "MemRef_A[i0]",
+  ]
+
+  /// Each JSCoP input builds an isl model (about 0.2 s in a debug build):
+  /// `make test` runs a tenth of the inputs of the other parsers.
+  static var jscopInputs: Int { environment["POLYC_FUZZ_INPUTS"] != nil ? inputs : inputs / 10 }
+
+  @Test func jscopFilesEndInSuccessOrAJSCoPError() throws {
+    let corpus = Self.files("Tests/Inputs/jscop", ".jscop")
+    #expect(!corpus.isEmpty)
+    var mutator = Mutator(seed: Self.seed, corpus: corpus, dictionary: Self.jscopTokens)
+    var stray: [[UInt8]] = []
+    let report = mutator.fuzz(count: Self.jscopInputs, lastInputPath: NSTemporaryDirectory() + "polyc-fuzz-jscop.last") { input in
+      do {
+        _ = try JSCoPFile.parse(String(decoding: input, as: UTF8.self), file: "fuzz.jscop").scop()
+      } catch is JSCoPError {
+      } catch {
+        stray.append(input)
+      }
+    }
+    print("fuzzing the JSCoP reader: \(report)")
+    #expect(stray.isEmpty, "errors other than a JSCoPError; inputs in \(save(stray, "jscop"))")
+    #expect(report.slowInputs.isEmpty, "slow inputs in \(save(report.slowInputs, "jscop-slow"))")
   }
 }

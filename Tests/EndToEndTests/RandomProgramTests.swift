@@ -17,9 +17,8 @@ import TestSupport
 @Suite struct RandomProgramTests {
   static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-  /// The fixed sample of `make test` (about a minute on two cores). Seeds 8, 28 and 33 are
-  /// left out: polyc does not finish or exceeds its dependence budget on
-  /// them even under the identity preset (docs/testing.md, open problems).
+  /// The fixed sample of `make test` (about a minute on two cores). The slow
+  /// seeds (8, 28, 33, 42, 43) are regression programs (RegressionTests).
   static let sample: [UInt64] = [1, 2, 3, 4, 5, 6, 7, 9]
 
   /// The seeds of this run: `POLYC_FUZZ_PROGRAMS` of them from
