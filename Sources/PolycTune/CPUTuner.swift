@@ -124,6 +124,12 @@ package struct CPUTuningOptions: Sendable {
   package var timeout = 300.0
   /// Stop the search after this many seconds (nil: the budget alone).
   package var timeLimit: Double?
+  /// A polyc executable that compiles each candidate in a child process, killed after
+  /// `compileTimeout` seconds: isl's operation budgets do not bound every isl computation
+  /// (AST generation's stride detection is not counted), and one candidate must not stall
+  /// the search. nil: candidates compile in this process.
+  package var polyc: String?
+  package var compileTimeout = 120.0
   package init() {}
 }
 
@@ -225,8 +231,17 @@ package final class CPUTuner {
     }
     o["vectorization"] = vec
     o["scalarExpansion"] = c.scalarExpansion
+    // Every candidate's isl work is bounded: a preset without a scheduling budget (or one a
+    // knob makes expensive) must not stall the search. Past the budget the strategy's
+    // fallbacks apply, as for any strategy.
+    var budget = (o["budget"] as? [String: Any]) ?? [:]
+    if ((budget["maxOperations"] as? Int) ?? 0) == 0 { budget["maxOperations"] = Self.candidateOperations }
+    o["budget"] = budget
     return o
   }
+
+  /// isl operations one candidate's scheduler may take when its preset sets no budget.
+  static let candidateOperations = 50_000_000
 
   package func strategy(_ c: CPUCandidate) throws -> Strategy {
     let data = try JSONSerialization.data(withJSONObject: try json(c), options: [.sortedKeys])
@@ -246,6 +261,22 @@ package final class CPUTuner {
     let strategy = s ?? Strategy()
     let c = try Pipeline.compile(kernel: kernel, strategy: strategy, transforms: s == nil ? TransformOptions.none : nil)
     return try Pipeline.emit(.program, c, dataset: options.dataset)
+  }
+
+  /// The candidate's program from `polyc KERNEL --config sN.json --emit program` in a child
+  /// process; its strategy file stays in the work directory (named in the error).
+  func programInChildProcess(_ c: CPUCandidate, index: Int, polyc: String) throws -> String {
+    let path = "\(workDirectory)/s\(index).json"
+    try strategyText(c).write(toFile: path, atomically: true, encoding: .utf8)
+    let r = try ProcessRunner.run(polyc, [kernelPath, "--config", path, "--emit", "program", "--dataset", options.dataset],
+                                  timeout: options.compileTimeout)
+    if r.timedOut {
+      throw PolycError.io("polyc did not finish within \(Int(options.compileTimeout)) s on this candidate (\(path))")
+    }
+    guard r.status == 0 else {
+      throw PolycError.io(r.stderr.split(separator: "\n").first.map(String.init) ?? "polyc exited with status \(r.status)")
+    }
+    return r.stdout
   }
 
   struct Binaries {
@@ -316,7 +347,12 @@ package final class CPUTuner {
     -> (CPUTrial.Outcome, Double?, Double?, String?) {
     let text: String
     do {
-      text = try program(try strategy(c))
+      let s = try strategy(c)
+      if let polyc = options.polyc {
+        text = try programInChildProcess(c, index: index, polyc: polyc)
+      } else {
+        text = try program(s)
+      }
     } catch let e as PolycError {
       return (.invalid, nil, nil, e.description)
     } catch {

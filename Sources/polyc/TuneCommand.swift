@@ -104,6 +104,8 @@ struct TuneCommand: ParsableCommand {
       options.dataset = dataset ?? "LARGE"
       options.repetitions = repetitions
       options.timeLimit = time.flatMap(Self.seconds)
+      // Candidates compile in child processes of this very executable, each under a timeout.
+      options.polyc = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
       let tuner = try CPUTuner(kernelPath: kernel, configsDirectory: configs, basePreset: preset, seed: seed, options: options)
       tuner.progress = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }
       var results: [CPUTuningResult] = []

@@ -11,8 +11,10 @@ import TestSupport
 import PolycTune
 
 @Suite struct CPUTunerTests {
-  static func tuner(_ kernel: String = "jacobi-1d", seed: UInt64 = 5) throws -> CPUTuner {
+  static func tuner(_ kernel: String = "jacobi-1d", seed: UInt64 = 5, polyc: String? = nil, compileTimeout: Double = 120) throws -> CPUTuner {
     var o = CPUTuningOptions()
+    o.polyc = polyc
+    o.compileTimeout = compileTimeout
     o.dataset = "MINI"
     o.verifyDataset = "MINI"
     o.repetitions = 1
@@ -70,5 +72,26 @@ import PolycTune
     #expect(r.speedup >= 1, "a tuned result is never slower than the preset")
     try TuningReport.write([r], to: dir)
     for f in ["tune.json", "tune.md", "tune.svg"] { #expect(FileManager.default.fileExists(atPath: "\(dir)/\(f)")) }
+  }
+
+  @Test func candidatesCompileInAChildProcessUnderATimeout() throws {
+    let polyc = try #require(Fixtures.polycBinary, "polyc executable not found next to the tests")
+    let tuner = try Self.tuner(polyc: polyc)
+    let base = try tuner.baseline()
+    var c = base.presetCandidate
+    c.fusion = "none"
+    var seen: [String: Int] = [:]
+    let r = tuner.evaluate(c, index: 0, base, seenPrograms: &seen)
+    #expect(r.0 == .measured, "\(r.3 ?? "")")
+    // The same program as compiled in this process: the child runs the same pipeline.
+    #expect(seen.keys.first == (try tuner.program(try tuner.strategy(c))))
+
+    let hasty = try Self.tuner(polyc: polyc, compileTimeout: 0.001)
+    let hb = try hasty.baseline()
+    var none: [String: Int] = [:]
+    let builds = hasty.builds
+    let t = hasty.evaluate(c, index: 0, hb, seenPrograms: &none)
+    #expect(t.0 == .invalid && (t.3 ?? "").contains("did not finish"), "\(t.3 ?? "")")
+    #expect(hasty.builds == builds)
   }
 }
