@@ -51,7 +51,8 @@ test-full: deps
 
 # Runs the whole test suite under AddressSanitizer/LeakSanitizer.
 test-asan: deps
-	$(SWIFT) test --sanitize=address --disable-xctest --scratch-path .build-asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp \
+	  $(SWIFT) test --sanitize=address --disable-xctest --scratch-path .build-asan
 
 # Random affine programs through every preset (docs/testing.md): N programs
 # from seed FUZZ_SEED, and FUZZ_INPUTS mutated kernels, strategy files and
