@@ -4,6 +4,7 @@
 
 import PolycDriver
 import PolycModel
+import Foundation
 import PolycScheduler
 import Testing
 
@@ -145,5 +146,14 @@ func plutoLike(tile: Bool) -> Strategy {
       guard case .source = e else { Issue.record("expected .source, got \(e)"); return }
       #expect(e.description.contains("k.loop:1:"))
     }
+  }
+
+  @Test func aStrategyBuiltInCodeIsCodable() throws {
+    let s = plutoLike(tile: true)
+    let data = try JSONEncoder().encode(s)
+    let back = try JSONDecoder().decode(Strategy.self, from: data)
+    // The same schedule either way; the JSON is a strategy file polyc --config reads.
+    #expect(try Pipeline.compile(scop: gemm, strategy: back).scheduleText == Pipeline.compile(scop: gemm, strategy: s).scheduleText)
+    #expect(try Pipeline.strategy(json: try s.fileText()).tiling.sizes == .fixed([16, 16, 16]))
   }
 }
