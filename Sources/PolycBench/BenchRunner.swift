@@ -209,10 +209,7 @@ package final class BenchRunner {
   }
 
   func dump(_ binary: String) throws -> String {
-    let r = try ProcessRunner.run(binary, [], timeout: config.timeout, environment: environment)
-    guard !r.timedOut else { throw BenchError("\(binary) timed out after \(Int(config.timeout)) s") }
-    guard r.status == 0 else { throw BenchError("\(binary) exited with status \(r.status)") }
-    return r.stderr
+    try ProgramRun.dump(binary, timeout: config.timeout, environment: environment)
   }
 
   func verify(_ b: inout Built, reference: String) throws {
@@ -231,13 +228,7 @@ package final class BenchRunner {
       rounds += 1
       for (i, b) in built.enumerated() where alive[i] {
         do {
-          let r = try ProcessRunner.run(b.timedBinary, [], timeout: config.timeout, environment: environment)
-          guard !r.timedOut else { throw BenchError("timed out after \(Int(config.timeout)) s") }
-          guard r.status == 0 else { throw BenchError("exited with status \(r.status)") }
-          guard let t = r.stdout.split(separator: "\n").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) else {
-            throw BenchError("printed no time (expected seconds on stdout)")
-          }
-          results[i].times.append(t)
+          results[i].times.append(try ProgramRun.seconds(b.timedBinary, timeout: config.timeout, environment: environment))
         } catch {
           alive[i] = false
           results[i].status = .failed
@@ -261,6 +252,29 @@ package final class BenchRunner {
   }
 
   func firstLine(_ e: Error) -> String { "\(e)".split(separator: "\n").first.map(String.init) ?? "\(e)" }
+}
+
+/// Running the two binaries of a PolyBench-style program: the array dump of the verification
+/// binary, the seconds the timed binary prints. Shared by `polyc bench` and `polyc tune`.
+package enum ProgramRun {
+  /// The array dump (stderr) of a verification binary.
+  package static func dump(_ binary: String, timeout: Double, environment: [String: String]) throws -> String {
+    let r = try ProcessRunner.run(binary, [], timeout: timeout, environment: environment)
+    guard !r.timedOut else { throw BenchError("\(binary) timed out after \(Int(timeout)) s") }
+    guard r.status == 0 else { throw BenchError("\(binary) exited with status \(r.status)") }
+    return r.stderr
+  }
+
+  /// The seconds a timed binary (`-DPOLYBENCH_TIME`) prints as its last line on stdout.
+  package static func seconds(_ binary: String, timeout: Double, environment: [String: String]) throws -> Double {
+    let r = try ProcessRunner.run(binary, [], timeout: timeout, environment: environment)
+    guard !r.timedOut else { throw BenchError("timed out after \(Int(timeout)) s") }
+    guard r.status == 0 else { throw BenchError("exited with status \(r.status)") }
+    guard let t = r.stdout.split(separator: "\n").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) else {
+      throw BenchError("printed no time (expected seconds on stdout)")
+    }
+    return t
+  }
 }
 
 /// Finding a clang that runs Polly.

@@ -64,9 +64,8 @@ package struct CPUCandidate: Hashable, Codable, Sendable, CustomStringConvertibl
 
 /// What happened to one CPU candidate.
 package struct CPUTrial: Codable, Sendable {
-  package enum Outcome: String, Codable, Sendable { case measured, invalid, duplicate, failed }
   package var candidate: CPUCandidate
-  package var outcome: Outcome
+  package var outcome: TrialOutcome
   /// Median seconds of the candidate and of the preset in the same rounds.
   package var seconds: Double?
   package var presetSeconds: Double?
@@ -82,7 +81,7 @@ package struct CPUTrial: Codable, Sendable {
 }
 
 /// The result of one CPU search.
-package struct CPUTuningResult: Codable, Sendable {
+package struct CPUTuningResult: Codable, Sendable, TuningOutcomes {
   package var kernel: String
   package var dataset: String
   package var search: String
@@ -95,14 +94,9 @@ package struct CPUTuningResult: Codable, Sendable {
   package var confirmed: Bool
   package var trials: [CPUTrial]
   package var seconds: Double
-  package var measured: Int { trials.filter { $0.outcome == .measured }.count }
-  package var invalid: Int { trials.filter { $0.outcome == .invalid }.count }
-  package var duplicates: Int { trials.filter { $0.outcome == .duplicate }.count }
-  package var failed: Int { trials.filter { $0.outcome == .failed }.count }
+  package var outcomes: [TrialOutcome] { trials.map(\.outcome) }
   package var speedup: Double { max(presetSeconds, 1e-6) / max(bestSeconds, 1e-6) }
 }
-
-package enum CPUSearch: String, Sendable, CaseIterable { case evolutionary, random }
 
 /// How candidates are compiled, verified and timed.
 package struct CPUTuningOptions: Sendable {
@@ -298,18 +292,11 @@ package final class CPUTuner {
   var environment: [String: String] { ["OMP_NUM_THREADS": "\(options.threads)", "OMP_WAIT_POLICY": "PASSIVE"] }
 
   func dump(_ binary: String) throws -> String {
-    let r = try ProcessRunner.run(binary, [], timeout: options.timeout, environment: environment)
-    guard !r.timedOut, r.status == 0 else { throw PolycError.io("\(binary) \(r.timedOut ? "timed out" : "exited with \(r.status)")") }
-    return r.stderr
+    try ProgramRun.dump(binary, timeout: options.timeout, environment: environment)
   }
 
   func seconds(_ binary: String) throws -> Double {
-    let r = try ProcessRunner.run(binary, [], timeout: options.timeout, environment: environment)
-    guard !r.timedOut, r.status == 0 else { throw PolycError.io("\(binary) \(r.timedOut ? "timed out" : "exited with \(r.status)")") }
-    guard let t = r.stdout.split(separator: "\n").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) else {
-      throw PolycError.io("\(binary) printed no time")
-    }
-    return t
+    try ProgramRun.seconds(binary, timeout: options.timeout, environment: environment)
   }
 
   /// Medians of `a` and `b` timed round-robin for `rounds` rounds, and more rounds (up to
@@ -344,7 +331,7 @@ package final class CPUTuner {
   /// Evaluates one candidate: invalid before anything is built when the strategy or the schedule is
   /// rejected; duplicate when its program text was seen.
   package func evaluate(_ c: CPUCandidate, index: Int, _ b: Baseline, seenPrograms: inout [String: Int])
-    -> (CPUTrial.Outcome, Double?, Double?, String?) {
+    -> (TrialOutcome, Double?, Double?, String?) {
     let text: String
     do {
       let s = try strategy(c)
@@ -410,7 +397,7 @@ package final class CPUTuner {
   }
 
   /// Runs a search with `budget` candidates measured or found invalid.
-  package func run(search: CPUSearch, budget: Int) throws -> CPUTuningResult {
+  package func run(search: TuningSearch, budget: Int) throws -> CPUTuningResult {
     let start = Date()
     let b = try baseline()
     var rng = DeterministicRandom(seed: seed)

@@ -40,9 +40,8 @@ package struct NPUCandidate: Hashable, Codable, Sendable, CustomStringConvertibl
 
 /// What happened to one candidate.
 package struct NPUTrial: Codable, Sendable {
-  package enum Outcome: String, Codable, Sendable { case measured, invalid, duplicate, failed }
   package var candidate: NPUCandidate
-  package var outcome: Outcome
+  package var outcome: TrialOutcome
   package var cycles: Int?
   package var reason: String?
   /// Best cycles measured so far, after this trial.
@@ -50,7 +49,7 @@ package struct NPUTrial: Codable, Sendable {
 }
 
 /// The result of one search.
-package struct NPUTuningResult: Codable, Sendable {
+package struct NPUTuningResult: Codable, Sendable, TuningOutcomes {
   package var kernel: String
   package var sizes: [String: Int]
   package var search: String
@@ -60,14 +59,9 @@ package struct NPUTuningResult: Codable, Sendable {
   package var bestCycles: Int
   package var trials: [NPUTrial]
   package var seconds: Double
-  package var measured: Int { trials.filter { $0.outcome == .measured }.count }
-  package var invalid: Int { trials.filter { $0.outcome == .invalid }.count }
-  package var duplicates: Int { trials.filter { $0.outcome == .duplicate }.count }
-  package var failed: Int { trials.filter { $0.outcome == .failed }.count }
+  package var outcomes: [TrialOutcome] { trials.map(\.outcome) }
   package var speedup: Double { Double(presetCycles) / Double(max(1, bestCycles)) }
 }
-
-package enum NPUSearch: String, Sendable, CaseIterable { case evolutionary, random }
 
 package struct NPUTuner {
   package let kernelPath: String
@@ -156,7 +150,7 @@ package struct NPUTuner {
   }
 
   /// Measures one candidate: nil cycles with a reason when invalid.
-  func evaluate(_ c: NPUCandidate, _ ctx: Context, seenTiles: inout Swift.Set<String>) -> (NPUTrial.Outcome, Int?, String?) {
+  func evaluate(_ c: NPUCandidate, _ ctx: Context, seenTiles: inout Swift.Set<String>) -> (TrialOutcome, Int?, String?) {
     do {
       guard let comp = ctx.compilation[c.channelOuter] else { return (.invalid, nil, "the scheduler rejects this loop order") }
       let probe = try NPURunner.analyze(comp, sizes: sizes, options: NPUKernelRunOptions(hw: hardware))
@@ -184,7 +178,7 @@ package struct NPUTuner {
   }
 
   /// Runs a search with `budget` measured (or invalid) candidates.
-  package func run(search: NPUSearch, budget: Int, timeLimit: Double? = nil) throws -> NPUTuningResult {
+  package func run(search: TuningSearch, budget: Int, timeLimit: Double? = nil) throws -> NPUTuningResult {
     let start = Date()
     let presetCompilation = try Pipeline.compile(kernel: kernel, strategy: baseStrategy)
     let preset = try NPURunner.run(presetCompilation, sizes: sizes, options: NPUKernelRunOptions(hw: hardware, seed: seed))

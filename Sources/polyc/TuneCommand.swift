@@ -81,7 +81,7 @@ struct TuneCommand: ParsableCommand {
       let sizes = try NPURunner.sizes(of: k, dataset: dataset, overrides: try NPURunner.parseSet(set))
       let tuner = try NPUTuner(kernelPath: kernel, baseStrategyPath: config, sizes: sizes, hardware: try loadHardware(hw), seed: seed)
       var results: [NPUTuningResult] = []
-      for search in NPUSearch.allCases {
+      for search in TuningSearch.allCases {
         let r = try tuner.run(search: search, budget: budget, timeLimit: time.flatMap(Self.seconds))
         FileHandle.standardError.write("\(TuningReport.summary(r))\n".data(using: .utf8)!)
         results.append(r)
@@ -89,8 +89,7 @@ struct TuneCommand: ParsableCommand {
       try TuningReport.write(results, to: report)
       let best = results.min { $0.bestCycles < $1.bestCycles }!
       let path = output ?? "Configs/tuned/\(k.name).json"
-      try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
-      try writeOutput(try tuner.strategyText(best.best, writtenTo: path), to: path)
+      try writeStrategyFile(try tuner.strategyText(best.best, writtenTo: path), to: path)
       print("best: \(best.best), \(best.bestCycles) cycles (\(String(format: "%.3fx", best.speedup)) over \(config)); strategy written to \(path); reports in \(report)/")
     }
   }
@@ -109,7 +108,7 @@ struct TuneCommand: ParsableCommand {
       let tuner = try CPUTuner(kernelPath: kernel, configsDirectory: configs, basePreset: preset, seed: seed, options: options)
       tuner.progress = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }
       var results: [CPUTuningResult] = []
-      for search in CPUSearch.allCases {
+      for search in TuningSearch.allCases {
         let r = try tuner.run(search: search, budget: budget)
         FileHandle.standardError.write("\(TuningReport.summary(r))\n".data(using: .utf8)!)
         results.append(r)
@@ -118,10 +117,15 @@ struct TuneCommand: ParsableCommand {
       let best = results.max { $0.speedup < $1.speedup }!
       let name = URL(fileURLWithPath: kernel).deletingPathExtension().lastPathComponent
       let path = output ?? "\(configs)/tuned/\(name).json"
-      try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
-      try writeOutput(try tuner.strategyText(best.best), to: path)
+      try writeStrategyFile(try tuner.strategyText(best.best), to: path)
       print("best: \(best.best), \(String(format: "%.4f", best.bestSeconds)) s (\(String(format: "%.3fx", best.speedup)) over \(config)"
         + "\(best.confirmed ? "" : "; no candidate beat it beyond noise, the preset's settings are written")); strategy written to \(path); reports in \(report)/")
     }
+  }
+
+  /// Writes the best strategy file, creating its folder (`Configs/tuned/` by default).
+  func writeStrategyFile(_ text: String, to path: String) throws {
+    try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+    try writeOutput(text, to: path)
   }
 }
