@@ -145,7 +145,7 @@ public struct StageTime: Sendable, Hashable {
 }
 
 /// Runs `body` and appends its wall-clock time to `times` under `stage`.
-func timed<T>(_ stage: String, _ times: inout [StageTime], _ body: () throws -> T) rethrows -> T {
+package func timed<T>(_ stage: String, _ times: inout [StageTime], _ body: () throws -> T) rethrows -> T {
   let start = DispatchTime.now()
   defer { times.append(StageTime(stage: stage, seconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)) }
   return try body()

@@ -132,16 +132,14 @@ struct Compile: ParsableCommand {
         if verbose {
           FileHandle.standardError.write(c.notes.map { "note: \($0)\n" }.joined().data(using: .utf8)!)
         }
-        let emitStart = DispatchTime.now()
-        if emit == .npu {
-          let options = NPUKernelRunOptions(hw: try loadHardware(hw))
-          text = try NPURunner.assembly(c, dataset: dataset, options: options, overrides: fixed)
-        } else {
-          text = try Pipeline.emit(emit, c, dataset: dataset)
+        var stages = c.stageTimes
+        text = try timed("emit \(emit.rawValue)", &stages) {
+          if emit == .npu {
+            return try NPURunner.assembly(c, dataset: dataset, options: NPUKernelRunOptions(hw: try loadHardware(hw)), overrides: fixed)
+          }
+          return try Pipeline.emit(emit, c, dataset: dataset)
         }
         if verbose {
-          let emitSeconds = Double(DispatchTime.now().uptimeNanoseconds - emitStart.uptimeNanoseconds) / 1e9
-          let stages = c.stageTimes + [StageTime(stage: "emit \(emit.rawValue)", seconds: emitSeconds)]
           let total = stages.map(\.seconds).reduce(0, +)
           FileHandle.standardError.write(("time: " + stages.map { String(format: "%@ %.3f s", $0.stage, $0.seconds) }.joined(separator: ", ")
             + String(format: "; total %.3f s\n", total)).data(using: .utf8)!)
