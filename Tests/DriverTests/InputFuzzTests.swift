@@ -67,22 +67,34 @@ import TestSupport
     }
   }
 
-  @Test func kernelsEndInSuccessOrADiagnostic() throws {
-    let corpus = Self.files("Kernels/polybench", ".loop") + Self.files("Kernels/npu", ".loop")
-    var mutator = Mutator(seed: Self.seed, corpus: corpus, dictionary: Self.loopTokens)
+  /// Mutates `corpus` `count` times and hands each input to `parse`: every input must parse or
+  /// throw an error that `expected` accepts (named `errorName` in the message), and quickly.
+  /// Returns up to `compiled` inputs outside the corpus that parsed.
+  func fuzz(_ what: String, tag: String, corpus: [[UInt8]], dictionary: [String], count: Int = InputFuzzTests.inputs,
+            errorName: String, expected: (Error) -> Bool, parse: ([UInt8]) throws -> Void) -> [[UInt8]] {
+    var mutator = Mutator(seed: Self.seed, corpus: corpus, dictionary: dictionary)
     var stray: [[UInt8]] = [], parsed: [[UInt8]] = []
-    let report = mutator.fuzz(count: Self.inputs, lastInputPath: NSTemporaryDirectory() + "polyc-fuzz-frontend.last") { input in
+    let report = mutator.fuzz(count: count, lastInputPath: NSTemporaryDirectory() + "polyc-fuzz-\(tag).last") { input in
       do {
-        _ = try Frontend.load(text: String(decoding: input, as: UTF8.self), path: "fuzz.loop")
+        try parse(input)
         if parsed.count < Self.compiled, !corpus.contains(input) { parsed.append(input) }
-      } catch is Diagnostic {
+      } catch let e where expected(e) {
       } catch {
         stray.append(input)
       }
     }
-    print("fuzzing the frontend: \(report)")
-    #expect(stray.isEmpty, "errors other than a Diagnostic; inputs in \(save(stray, "frontend"))")
-    #expect(report.slowInputs.isEmpty, "slow inputs in \(save(report.slowInputs, "frontend-slow"))")
+    print("fuzzing the \(what): \(report)")
+    #expect(stray.isEmpty, "errors other than a \(errorName); inputs in \(save(stray, tag))")
+    #expect(report.slowInputs.isEmpty, "slow inputs in \(save(report.slowInputs, "\(tag)-slow"))")
+    return parsed
+  }
+
+  @Test func kernelsEndInSuccessOrADiagnostic() throws {
+    let corpus = Self.files("Kernels/polybench", ".loop") + Self.files("Kernels/npu", ".loop")
+    let parsed = fuzz("frontend", tag: "frontend", corpus: corpus, dictionary: Self.loopTokens,
+                      errorName: "Diagnostic", expected: { $0 is Diagnostic }) { input in
+      _ = try Frontend.load(text: String(decoding: input, as: UTF8.self), path: "fuzz.loop")
+    }
     let presets = Fixtures.presets().filter { $0 != "npu" }
     try compileWithTheExecutable(parsed, suffix: ".loop") { path, i in
       [path, "--config", Fixtures.configPath(presets[i % presets.count]), "--emit", "c"]
@@ -90,21 +102,10 @@ import TestSupport
   }
 
   @Test func strategiesEndInSuccessOrAStrategyError() throws {
-    let corpus = Self.files("Configs", ".json")
-    var mutator = Mutator(seed: Self.seed, corpus: corpus, dictionary: Self.jsonTokens)
-    var stray: [[UInt8]] = [], parsed: [[UInt8]] = []
-    let report = mutator.fuzz(count: Self.inputs, lastInputPath: NSTemporaryDirectory() + "polyc-fuzz-strategy.last") { input in
-      do {
-        _ = try Strategy.parse(Data(input), path: "fuzz.json")
-        if parsed.count < Self.compiled, !corpus.contains(input) { parsed.append(input) }
-      } catch is StrategyError {
-      } catch {
-        stray.append(input)
-      }
+    let parsed = fuzz("strategy parser", tag: "strategy", corpus: Self.files("Configs", ".json"), dictionary: Self.jsonTokens,
+                      errorName: "StrategyError", expected: { $0 is StrategyError }) { input in
+      _ = try Strategy.parse(Data(input), path: "fuzz.json")
     }
-    print("fuzzing the strategy parser: \(report)")
-    #expect(stray.isEmpty, "errors other than a StrategyError; inputs in \(save(stray, "strategy"))")
-    #expect(report.slowInputs.isEmpty, "slow inputs in \(save(report.slowInputs, "strategy-slow"))")
     let kernels = ["gemm", "jacobi-2d", "trisolv", "atax"]
     try compileWithTheExecutable(parsed, suffix: ".json") { path, i in
       [Fixtures.kernelPath(kernels[i % kernels.count]), "--config", path, "--emit", "c"]
@@ -112,20 +113,10 @@ import TestSupport
   }
 
   @Test func hardwareFilesEndInSuccessOrAHardwareConfigError() throws {
-    let corpus = Self.files("Configs/hw", ".json")
-    var mutator = Mutator(seed: Self.seed, corpus: corpus, dictionary: Self.jsonTokens)
-    var stray: [[UInt8]] = []
-    let report = mutator.fuzz(count: Self.inputs, lastInputPath: NSTemporaryDirectory() + "polyc-fuzz-hardware.last") { input in
-      do {
-        _ = try HardwareConfig.decode(Data(input))
-      } catch is HardwareConfigError {
-      } catch {
-        stray.append(input)
-      }
+    _ = fuzz("hardware-file parser", tag: "hardware", corpus: Self.files("Configs/hw", ".json"), dictionary: Self.jsonTokens,
+             errorName: "HardwareConfigError", expected: { $0 is HardwareConfigError }) { input in
+      _ = try HardwareConfig.decode(Data(input))
     }
-    print("fuzzing the hardware-file parser: \(report)")
-    #expect(stray.isEmpty, "errors other than a HardwareConfigError; inputs in \(save(stray, "hardware"))")
-    #expect(report.slowInputs.isEmpty, "slow inputs in \(save(report.slowInputs, "hardware-slow"))")
   }
 
   static let jscopTokens = [
@@ -142,18 +133,9 @@ import TestSupport
   @Test func jscopFilesEndInSuccessOrAJSCoPError() throws {
     let corpus = Self.files("Tests/Inputs/jscop", ".jscop")
     #expect(!corpus.isEmpty)
-    var mutator = Mutator(seed: Self.seed, corpus: corpus, dictionary: Self.jscopTokens)
-    var stray: [[UInt8]] = []
-    let report = mutator.fuzz(count: Self.jscopInputs, lastInputPath: NSTemporaryDirectory() + "polyc-fuzz-jscop.last") { input in
-      do {
-        _ = try JSCoPFile.parse(String(decoding: input, as: UTF8.self), file: "fuzz.jscop").scop()
-      } catch is JSCoPError {
-      } catch {
-        stray.append(input)
-      }
+    _ = fuzz("JSCoP reader", tag: "jscop", corpus: corpus, dictionary: Self.jscopTokens, count: Self.jscopInputs,
+             errorName: "JSCoPError", expected: { $0 is JSCoPError }) { input in
+      _ = try JSCoPFile.parse(String(decoding: input, as: UTF8.self), file: "fuzz.jscop").scop()
     }
-    print("fuzzing the JSCoP reader: \(report)")
-    #expect(stray.isEmpty, "errors other than a JSCoPError; inputs in \(save(stray, "jscop"))")
-    #expect(report.slowInputs.isEmpty, "slow inputs in \(save(report.slowInputs, "jscop-slow"))")
   }
 }
