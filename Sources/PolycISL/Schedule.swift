@@ -91,6 +91,10 @@ package final class ScheduleNode: CustomStringConvertible {
   package func prefixScheduleUnionMap() throws -> UnionMap {
     UnionMap(ctx, try ctx.check(isl_schedule_node_get_prefix_schedule_union_map(raw), "isl_schedule_node_get_prefix_schedule_union_map"))
   }
+  /// The schedule above this node as a function (no sequence positions), for `eq_at`.
+  package func prefixScheduleMultiUnionPwAff() throws -> MultiUnionPwAff {
+    MultiUnionPwAff(ctx, try ctx.check(isl_schedule_node_get_prefix_schedule_multi_union_pw_aff(raw), "isl_schedule_node_get_prefix_schedule_multi_union_pw_aff"))
+  }
   package func filter() throws -> UnionSet { UnionSet(ctx, try ctx.check(isl_schedule_node_filter_get_filter(raw), "isl_schedule_node_filter_get_filter")) }
   package func markId() throws -> Id { Id(ctx, try ctx.check(isl_schedule_node_mark_get_id(raw), "isl_schedule_node_mark_get_id")) }
 

@@ -127,7 +127,7 @@ final class Problem {
     self.nodes = nodes
     let byName = Dictionary(nodes.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
     var seen = Swift.Set<String>()
-    for m in try Problem.uncoalescedValidity(scop, valueBased: dependences.isValueBased).maps() {
+    for m in try Problem.uncoalescedValidity(scop, dependences).maps() {
       guard let s = m.domainTupleName.flatMap({ byName[$0] }), let t = m.rangeTupleName.flatMap({ byName[$0] }) else { continue }
       for part in try m.basicMapParts() where !(try part.isEmpty()) {
         guard seen.insert(part.description).inserted else { continue }
@@ -143,29 +143,44 @@ final class Problem {
     "infty", "NaN", "true", "false", "rat", "implies", "xor", "cst", "domain",
   ]
 
-  /// Flow, anti and output dependences as isl's dataflow analysis returns
-  /// them, one simple piece per access pair. The `Dependences` module
-  /// coalesces them (e.g. a 7-point stencil into one octahedron), which is
-  /// right for legality checks but makes Farkas duals of the pieces
-  /// (`isl_set_coefficients`) expensive; the same relation uncoalesced gives
-  /// more, but much simpler, edges. `valueBased`: as the `Dependences`
-  /// were computed (memory-based after their dataflow analysis ran out of budget).
-  static func uncoalescedValidity(_ scop: Scop, valueBased: Bool = true) throws -> UnionMap {
-    let s = scop.originalSchedule
-    var reads = try UnionMap.empty(scop.ctx), writes = try UnionMap.empty(scop.ctx)
+  /// Flow, anti and output dependences, one simple piece per access pair. The `Dependences`
+  /// module coalesces them (e.g. a 7-point stencil into one octahedron), which is right for
+  /// legality checks but makes Farkas duals of the pieces (`isl_set_coefficients`) expensive;
+  /// the same relation split by access pair gives more, but much simpler, edges. Each piece is
+  /// the dependence between two statements restricted to the pairs where one given access of
+  /// the source and one of the sink touch the same element: the equalities of the two accesses
+  /// simplify the octahedron to a translation. The union of the pieces is the relation itself
+  /// (every dependence pair goes through some access pair), so no second dataflow analysis is
+  /// needed (it took longer than the first on the stencils, whose accesses it cannot coalesce).
+  static func uncoalescedValidity(_ scop: Scop, _ dependences: Dependences) throws -> UnionMap {
+    var reads: [String: [Map]] = [:], writes: [String: [Map]] = [:]
     for st in scop.statements {
       guard let domain = try scop.domain.set(named: st.name) else { continue }
       for a in st.accesses {
-        let m = try Map(scop.ctx, a.relation).intersectDomain(domain).toUnionMap()
-        if a.isWrite { writes = try writes.union(m) } else { reads = try reads.union(m) }
+        let m = try Map(scop.ctx, a.relation).intersectDomain(domain)
+        if a.isWrite { writes[st.name, default: []].append(m) } else { reads[st.name, default: []].append(m) }
       }
     }
-    if !valueBased {
-      let deps = try Scop.memoryBasedDependences(reads: reads, writes: writes, schedule: s)
-      return try deps.flow.union(deps.output).union(deps.anti)
+    var result = try UnionMap.empty(scop.ctx)
+    let kinds: [(DependenceKind, [String: [Map]], [String: [Map]])] = [
+      (.flow, writes, reads), (.output, writes, writes), (.anti, reads, writes),
+    ]
+    for (kind, sourceAccesses, sinkAccesses) in kinds {
+      guard let deps = dependences.map(kind) else { continue }
+      for dep in try deps.maps() {
+        guard let s = dep.domainTupleName, let t = dep.rangeTupleName else { continue }
+        var seen = Swift.Set<String>()
+        for a in sourceAccesses[s] ?? [] {
+          for b in sinkAccesses[t] ?? [] where a.rangeTupleName == b.rangeTupleName {
+            let sameElement = try a.applyRange(try b.reverse())
+            guard seen.insert(sameElement.description).inserted else { continue }
+            let piece = try dep.intersect(sameElement)
+            if try !piece.isEmpty() { result = try result.union(try piece.toUnionMap()) }
+          }
+        }
+      }
     }
-    let deps = try Scop.memoryDependences(reads: reads, writes: writes, schedule: s)
-    return try deps.flow.union(deps.output).union(deps.anti)
+    return result
   }
 
   /// `prefix` of isl texts: `[n, m] -> `.

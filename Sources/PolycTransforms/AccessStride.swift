@@ -37,26 +37,34 @@ package enum AccessStride {
     package init() {}
   }
 
-  package static func score(band: ScheduleNode, member: Int, scop: Scop, writesOnly: Bool = false, memo: Memo? = nil) throws -> StrideScore {
+  /// `loops`: the loops to hold fixed and step, when not the band's prefix and partial
+  /// schedule: the tiling passes the point band's untiled loops (see `TransformContext`).
+  package static func score(band: ScheduleNode, member: Int, scop: Scop, writesOnly: Bool = false, memo: Memo? = nil,
+                            loops given: UnionMap? = nil) throws -> StrideScore {
     let ctx = scop.ctx
     let n = try band.bandMemberCount()
-    let loops = try band.prefixScheduleUnionMap().flatRangeProduct(try band.bandPartialScheduleUnionMap())
+    let loops = try given ?? band.prefixScheduleUnionMap().flatRangeProduct(try band.bandPartialScheduleUnionMap())
     var score = StrideScore()
     for schedule in try loops.maps() {
       guard let name = schedule.domainTupleName, let st = scop.statement(named: name) else { continue }
       let total = try schedule.outputDimensionCount()
       let dim = total - n + member
       let scheduleText = memo == nil ? "" : schedule.description
-      var next: Map?
+      // The step between consecutive iterations of the loop, on the statement's own
+      // iterations (computed once per statement and loop, not once per access).
+      var step: Map?
       for access in st.accesses where access.isWrite || !writesOnly {
         let key = "\(scheduleText)|\(dim)|\(access.relation)"
         let k: Kind
         if let known = memo?.kinds[key] {
           k = known
         } else {
-          if next == nil { next = try Map(ctx, nextIterationMap(dims: total, at: dim)) }
-          let touched = try schedule.reverse().applyRange(try Map(ctx, access.relation))
-          k = try kind(of: try moves(touched, step: next!), ctx)
+          if step == nil {
+            let next = try Map(ctx, nextIterationMap(dims: total, at: dim))
+            step = try schedule.applyRange(next).applyRange(try schedule.reverse())
+          }
+          let f = try Map(ctx, access.relation)
+          k = try kind(of: try step!.applyDomain(f).applyRange(f).deltas(), ctx)
           memo?.kinds[key] = k
         }
         switch k {
@@ -67,12 +75,6 @@ package enum AccessStride {
       }
     }
     return score
-  }
-
-  /// True when some statement below `band` writes one element across
-  /// consecutive iterations of `member`: an accumulator (a reduction loop).
-  package static func accumulates(band: ScheduleNode, member: Int, scop: Scop, memo: Memo? = nil) throws -> Bool {
-    try score(band: band, member: member, scop: scop, writesOnly: true, memo: memo).invariant > 0
   }
 
   /// How an access moves between consecutive iterations of a loop.

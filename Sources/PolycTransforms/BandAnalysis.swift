@@ -45,6 +45,7 @@ package struct DependenceOracle {
   final class Memo {
     var distances: [String: UnionSet] = [:]
     var properties: [String: BandProperties] = [:]
+    var live: [String: UnionMap] = [:]
   }
   let memo = Memo()
 
@@ -60,11 +61,23 @@ package struct DependenceOracle {
   }
 
   /// Dependences between instances that reach `node` with equal prefix schedules.
+  /// The equal prefix is added on the instances (`eq_at`), which is much cheaper than composing
+  /// the prefix with its inverse once the prefix has tile loops (floor divisions).
   package func liveDependences(at node: ScheduleNode) throws -> UnionMap {
     let domain = try node.domain()
     let prefix = try node.prefixScheduleUnionMap()
-    let samePrefix = try prefix.applyRange(try prefix.reverse())
-    return try validity.intersectDomain(domain).intersectRange(domain).intersect(samePrefix)
+    let k = "\(domain)|\(prefix)"
+    if let l = memo.live[k] { return l }
+    var live = try validity.intersectDomain(domain).intersectRange(domain)
+    var f: MultiUnionPwAff?
+    do { f = try node.prefixScheduleMultiUnionPwAff() } catch let e as ISLError where !e.isQuota { f = nil }
+    if let f {
+      if try f.size() > 0 { live = try live.equalAt(f) }
+    } else {
+      live = try live.intersect(try prefix.applyRange(try prefix.reverse()))
+    }
+    memo.live[k] = live
+    return live
   }
 
   /// The distance vectors of the live dependences in the band's members.

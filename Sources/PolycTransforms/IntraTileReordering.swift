@@ -38,7 +38,7 @@ enum IntraTileReordering {
     var candidates: [Candidate] = []
     for m in 0..<n {
       let parallelWhenInnermost = try parallelAsInnermost(band, member: m, cx)
-      candidates.append(Candidate(member: m, parallel: parallelWhenInnermost, stride: try AccessStride.score(band: band, member: m, scop: cx.scop, memo: cx.strides)))
+      candidates.append(Candidate(member: m, parallel: parallelWhenInnermost, stride: try cx.strideScore(band, member: m)))
     }
     var best = candidates[n - 1]
     for c in candidates where c.rank > best.rank { best = c }
@@ -50,6 +50,12 @@ enum IntraTileReordering {
     let rebuilt = try TreeWalk.replaceBand(band, partial: try band.bandPartialScheduleUnionMap().applyRange(perm))
     let after = try cx.oracle.properties(of: rebuilt)
     guard after.permutable else { return band }
+    if let loops = try cx.untiledLoops(of: band) {
+      // The same permutation of the band's (last n) untiled loops.
+      let outer = (0..<(try loops.maps().first?.outputDimensionCount() ?? n) - n).map { "o\($0)" }
+      let permuteLast = try UnionMap(cx.scop.ctx, "{ [\((outer + vars).joined(separator: ", "))] -> [\((outer + order.map { vars[$0] }).joined(separator: ", "))] }")
+      try cx.registerPointBand(rebuilt, untiledLoops: try loops.applyRange(permuteLast))
+    }
     cx.note("reorder: \(cx.describe(band)): member \(best.member) moved innermost (\(best.stride.unit) stride-1, \(best.stride.invariant) invariant, \(best.stride.other) other accesses\(best.parallel ? ", parallel" : ""))")
     return try cx.annotate(rebuilt, after)
   }

@@ -43,6 +43,7 @@ enum Tiling {
         return band
       }
     }
+    let untiled = try band.prefixScheduleUnionMap().flatRangeProduct(try band.bandPartialScheduleUnionMap())
     var sizes = try TileSizeModel.sizes(for: band, cx)
     var tiled = try cx.annotate(try band.bandTile(sizes))
     if case .auto = cx.options.tileSizes, n >= 3, try TileSizeModel.isTimeIterated(band, cx.scop),
@@ -51,6 +52,7 @@ enum Tiling {
       tiled = try cx.annotate(try band.bandTile(sizes))
     }
     tiled = try cx.annotate(try tiled.child(0)).parent()
+    var tileLevels = 1
     cx.note("tiling: \(cx.describe(band)): tiled \(sizes.map(String.init).joined(separator: "x"))")
     cx.tiledBands += 1
     if let second = cx.options.secondLevelSizes, !second.isEmpty {
@@ -58,6 +60,7 @@ enum Tiling {
       if zip(s2, sizes).allSatisfy({ $0 < $1 }) {
         let inner = try cx.annotate(try tiled.child(0).bandTile(s2))
         tiled = try cx.annotate(try inner.child(0)).parent().parent()
+        tileLevels = 2
         cx.note("tiling: \(cx.describe(band)): second level \(s2.map(String.init).joined(separator: "x"))")
       } else {
         cx.note("tiling: \(cx.describe(band)): second-level sizes not smaller than the first level, skipped")
@@ -66,6 +69,9 @@ enum Tiling {
     if cx.options.wavefront {
       tiled = try Wavefront.apply(tiled, sizes: sizes, cx)
     }
+    var point = tiled
+    for _ in 0..<tileLevels { point = try point.child(0) }
+    try cx.registerPointBand(point, untiledLoops: untiled)
     return tiled
   }
 }

@@ -18,6 +18,30 @@ final class TransformContext {
   var tiledBands = 0
   /// Access strides already classified (AccessStride).
   let strides = AccessStride.Memo()
+  /// The untiled loops of the point bands the tiling made, by `bandKey`: the band's prefix and
+  /// partial schedule before tiling. An access moves along a point loop (its tile fixed) as it
+  /// moves along the loop before tiling, and the stride test on the untiled loops is much
+  /// cheaper than inverting a schedule with the tile loops' floor divisions.
+  private var untiledLoops: [String: UnionMap] = [:]
+
+  func bandKey(_ band: ScheduleNode) throws -> String {
+    "\(try band.domain())|\(try band.bandPartialScheduleUnionMap())"
+  }
+
+  /// Records that `point` is the point band of a band whose loops were `loops`.
+  func registerPointBand(_ point: ScheduleNode, untiledLoops loops: UnionMap) throws {
+    untiledLoops[try bandKey(point)] = loops
+  }
+
+  /// The untiled loops of `point`'s members when the tiling made it, else nil.
+  func untiledLoops(of point: ScheduleNode) throws -> UnionMap? { untiledLoops[try bandKey(point)] }
+
+  /// The stride score of `member` of `band` (AccessStride), on its untiled loops when it is a
+  /// point band.
+  func strideScore(_ band: ScheduleNode, member: Int, writesOnly: Bool = false) throws -> StrideScore {
+    try AccessStride.score(band: band, member: member, scop: scop, writesOnly: writesOnly, memo: strides,
+                           loops: try untiledLoops(of: band))
+  }
 
   init(scop: Scop, dependences: Dependences, options: TransformOptions, serial: [Directive] = []) throws {
     self.serial = serial
@@ -28,6 +52,12 @@ final class TransformContext {
   }
 
   func note(_ text: String) { notes.append(text) }
+
+  /// Forgets what a discarded run of the passes noted and tiled.
+  func resetNotes(to saved: [String], tiledBands saved2: Int) {
+    notes = saved
+    tiledBands = saved2
+  }
 
   /// The `serial` directive that forbids running band member `member` in parallel, if any:
   /// one whose iterator the member's schedule depends on.

@@ -71,7 +71,6 @@ package enum TransformPipeline {
     } catch let e as ISLError where e.isQuota {
       return TransformResult(schedule: schedule, notes: [skipped("every transform", options)])
     }
-    var current = schedule
     typealias Pass = (name: String, enabled: Bool, reorders: Bool, run: (ScheduleNode, TransformContext) throws -> ScheduleNode)
     let passes: [Pass] = [
       ("merge", options.mergeNestedBands, true, BandMerging.apply),
@@ -83,8 +82,31 @@ package enum TransformPipeline {
       ("parallel", options.parallel, false, ParallelMarks.apply),
       ("simd", options.vectorize, false, VectorMarks.apply),
       ("audit", options.parallel || options.vectorize, false, MarkAudit.apply),
-    ]
-    for pass in passes where pass.enabled {
+    ].filter(\.enabled)
+
+    // First every pass without its own legality check, and one check of the result: the passes
+    // only make changes the dependence oracle allowed, so this is the common case, and it costs
+    // one check instead of one per reordering pass. When that result violates a dependence (or
+    // a pass fails), the passes run again from the start, each checked, so the pass at fault is
+    // the one dropped.
+    let notesBefore = cx.notes
+    let tiledBefore = cx.tiledBands
+    do {
+      let final = try scop.ctx.withBudget(options.operations) { () -> Schedule? in
+        var tree = schedule
+        for pass in passes { tree = try pass.run(try tree.root(), cx).schedule() }
+        return try dependences.violation(of: tree) == nil ? tree : nil
+      }
+      if let final {
+        var result = TransformResult(schedule: final, notes: cx.notes)
+        result.tiledBands = cx.tiledBands
+        return result
+      }
+    } catch {}
+    cx.resetNotes(to: notesBefore, tiledBands: tiledBefore)
+
+    var current = schedule
+    for pass in passes {
       do {
         let (next, violation) = try scop.ctx.withBudget(options.operations) {
           let next = try pass.run(try current.root(), cx).schedule()

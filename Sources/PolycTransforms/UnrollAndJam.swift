@@ -36,7 +36,7 @@ enum UnrollAndJam {
       // Jamming pays for vector loops (register reuse) and for reductions
       // (independent accumulators); an innermost loop that carries any other
       // dependence (floyd-warshall) only gets longer dependence chains.
-      let accumulates = try AccessStride.accumulates(band: node, member: n - 1, scop: cx.scop, memo: cx.strides)
+      let accumulates = try cx.strideScore(node, member: n - 1, writesOnly: true).invariant > 0
       guard props.parallel[n - 1] || accumulates else {
         cx.note("unroll-and-jam: \(cx.describe(node)): innermost loop carries a dependence and is no reduction, skipped")
         return node

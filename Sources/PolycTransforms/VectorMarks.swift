@@ -26,7 +26,7 @@ enum VectorMarks {
         cx.note("simd: \(cx.describe(node)): innermost loop carries a dependence, not marked")
         return node
       }
-      let stride = try AccessStride.score(band: node, member: last, scop: cx.scop, memo: cx.strides)
+      let stride = try cx.strideScore(node, member: last)
       guard stride.allContiguous else {
         cx.note("simd: \(cx.describe(node)): \(stride.other) strided access(es) in the innermost loop, not marked")
         return node
