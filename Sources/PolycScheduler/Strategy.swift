@@ -229,6 +229,10 @@ public struct TilingConfig: Sendable, Equatable {
   public var secondLevel: [Int]? = nil
   /// Tile only permutable bands with at least this many members.
   public var minBandDepth = 2
+  /// Diamond tiling of time-iterated stencils (`tiling.diamond`, default false): the band's
+  /// time and first skewed space hyperplanes become that space hyperplane and its mirror, so
+  /// that the tiles of a wavefront start concurrently (Pluto's diamond tiling).
+  public var diamond = false
   /// BLIS-style tiling of matrix-multiplication statements (`tiling.matmul`).
   public var matmul = MatmulTilingConfig()
   /// L1 data cache size in bytes the tile-size models target (`tiling.cache.l1`; nil: 32 KiB).

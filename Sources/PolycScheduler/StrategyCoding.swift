@@ -85,7 +85,7 @@ extension Strategy: Codable {
   }
 
   static func tilingObject(_ t: TilingConfig) -> [String: Any] {
-    var o: [String: Any] = ["enabled": t.enabled, "minBandDepth": t.minBandDepth]
+    var o: [String: Any] = ["enabled": t.enabled, "minBandDepth": t.minBandDepth, "diamond": t.diamond]
     switch t.sizes {
     case .auto: o["sizes"] = "auto"
     case .fixed(let s): o["sizes"] = s

@@ -229,7 +229,7 @@ struct StrategyParser {
   }
 
   func tiling(_ v: Any, _ kp: String) throws -> TilingConfig {
-    let o = try object(v, kp, allowed: ["enabled", "sizes", "secondLevel", "minBandDepth", "matmul", "cache"])
+    let o = try object(v, kp, allowed: ["enabled", "sizes", "secondLevel", "minBandDepth", "diamond", "matmul", "cache"])
     var t = TilingConfig()
     t.enabled = o["enabled"] == nil ? true : try bool(o["enabled"]!, "\(kp).enabled")
     if let s = o["sizes"] {
@@ -253,6 +253,7 @@ struct StrategyParser {
       }
     }
     if let m = o["minBandDepth"] { t.minBandDepth = try int(m, "\(kp).minBandDepth", min: 1, max: Limits.maxBandDepth) }
+    if let d = o["diamond"] { t.diamond = try bool(d, "\(kp).diamond") }
     if let m = o["matmul"] { t.matmul = try matmul(m, "\(kp).matmul") }
     if let c = o["cache"] {
       let co = try object(c, "\(kp).cache", allowed: ["l1", "l2"])

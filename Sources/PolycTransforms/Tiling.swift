@@ -11,7 +11,9 @@
 // A band that is not permutable or too shallow, or whose tiling would not
 // improve locality (TileReuse), is left alone with a note.
 // When the strategy asks for a wavefront and no tile loop is parallel, the
-// tile band is handed to `Wavefront`.
+// tile band is handed to `Wavefront`. With `tiling.diamond`, a time-skewed
+// stencil band first gets diamond hyperplanes (`DiamondTiling`), so that the
+// wavefront starts with a full row of tiles.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,12 +45,20 @@ enum Tiling {
         return band
       }
     }
+    var band = band
+    var diamond = false
+    if cx.options.diamond, props.firstParallelMember != 0, let d = try DiamondTiling.apply(band, cx) {
+      band = d
+      diamond = true
+    }
     let untiled = try band.prefixScheduleUnionMap().flatRangeProduct(try band.bandPartialScheduleUnionMap())
     var sizes = try TileSizeModel.sizes(for: band, cx)
     var tiled = try cx.annotate(try band.bandTile(sizes))
     if case .auto = cx.options.tileSizes, n >= 3, try TileSizeModel.isTimeIterated(band, cx.scop),
        try cx.oracle.properties(of: tiled).firstParallelMember == nil {
       sizes = try TileSizeModel.sizes(for: band, cx, timeTiled: true)
+      // A diamond's two hyperplanes both advance time: equal sizes give symmetric diamonds.
+      if diamond { sizes[0] = sizes[1] }
       tiled = try cx.annotate(try band.bandTile(sizes))
     }
     tiled = try cx.annotate(try tiled.child(0)).parent()

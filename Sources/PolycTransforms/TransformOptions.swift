@@ -64,6 +64,10 @@ public struct TransformOptions: Sendable, Equatable {
   /// Reorder the members of innermost permutable bands so that the innermost
   /// loop is parallel and stride-1 (vectorizable) when one is.
   public var intraTileReorder = true
+  /// Diamond tiling of time-iterated stencil bands (`DiamondTiling`): the first two members
+  /// become a skewed space hyperplane and its mirror, so that a wavefront over the tiles has
+  /// concurrent start.
+  public var diamond = false
   /// Mark the outermost parallel loop `parallel` (OpenMP).
   public var parallel = false
   /// Skew the two outer tile loops of a tiled band without a parallel loop.
@@ -113,6 +117,7 @@ public struct TransformOptions: Sendable, Equatable {
     }
     secondLevelSizes = strategy.tiling.secondLevel
     minTileDepth = strategy.tiling.minBandDepth
+    diamond = strategy.tiling.diamond
     if let l1 = strategy.tiling.l1Bytes { cache.l1Bytes = l1 }
     if let l2 = strategy.tiling.l2Bytes { cache.l2Bytes = l2 }
     if strategy.tiling.enabled && strategy.tiling.matmul.enabled {

@@ -3,7 +3,7 @@
 // `polyc tune KERNEL --target cpu` searches the strategy knobs that change the
 // generated C: the scheduler preset the strategy starts from (cpu, pluto,
 // tensor, isl), the fusion policy, the outer dimension's coincidence and
-// skewing (polytops backends), tiling on/off and its sizes, the wavefront,
+// skewing (polytops backends), tiling on/off, its sizes and diamond tiles, the wavefront,
 // vectorization with its unroll-and-jam factors, and scalar expansion.
 //
 // Cheap validity first: a candidate whose strategy the parser or the
@@ -46,6 +46,8 @@ package struct CPUCandidate: Hashable, Codable, Sendable, CustomStringConvertibl
   /// nil: `"auto"`.
   package var tileSizes: [Int]?
   package var wavefront: Bool
+  /// Diamond tiles for time-iterated stencils (`tiling.diamond`).
+  package var diamond: Bool
   package var vectorize: Bool
   /// nil: the default (`[4, 4]` when tiled); `[]`: off.
   package var unrollAndJam: [Int]?
@@ -55,6 +57,7 @@ package struct CPUCandidate: Hashable, Codable, Sendable, CustomStringConvertibl
     var parts = [base, "fusion \(fusion)"]
     if base != "isl" { parts.append("outer \(outerCoincidence)" + (skewing ? "" : ", no skew")) }
     parts.append(tiling ? "tiles \(tileSizes.map { $0.map(String.init).joined(separator: "x") } ?? "auto")" : "untiled")
+    if tiling && diamond { parts.append("diamond") }
     if wavefront { parts.append("wavefront") }
     parts.append(vectorize ? "simd" + (unrollAndJam.map { $0.isEmpty ? " no-uaj" : " uaj \($0.map(String.init).joined(separator: "x"))" } ?? "") : "no simd")
     if scalarExpansion { parts.append("scalar expansion") }
@@ -188,6 +191,7 @@ package final class CPUTuner {
       tiling: tiling.map { ($0["enabled"] as? Bool) ?? true } ?? false,
       tileSizes: tiling?["sizes"] as? [Int],
       wavefront: (par?["wavefront"] as? Bool) ?? false,
+      diamond: (tiling?["diamond"] as? Bool) ?? false,
       vectorize: vec.map { ($0["enabled"] as? Bool) ?? true } ?? false,
       unrollAndJam: (vec?["unrollAndJam"] as? [Int]) ?? ((vec?["unrollAndJam"] as? Bool) == false ? [] : nil),
       scalarExpansion: (o["scalarExpansion"] as? Bool) ?? false)
@@ -211,6 +215,7 @@ package final class CPUTuner {
     var tiling = (o["tiling"] as? [String: Any]) ?? [:]
     tiling["enabled"] = c.tiling
     if c.tiling { tiling["sizes"] = c.tileSizes.map { $0 as Any } ?? "auto" }
+    tiling["diamond"] = c.tiling && c.diamond
     o["tiling"] = tiling
     var par = (o["parallelism"] as? [String: Any]) ?? [:]
     par["openmp"] = true
@@ -369,14 +374,15 @@ package final class CPUTuner {
       base: pick(Self.presets), fusion: pick(Self.fusions), outerCoincidence: pick(["preferred", "off"]),
       skewing: rng.int(in: 0...3) > 0, tiling: tiled,
       tileSizes: rng.int(in: 0...2) == 0 ? nil : (0..<depth).map { _ in pick(Self.sizes) },
-      wavefront: rng.int(in: 0...1) == 1, vectorize: rng.int(in: 0...3) > 0, unrollAndJam: pick(Self.unrolls),
+      wavefront: rng.int(in: 0...1) == 1, diamond: rng.int(in: 0...1) == 1, vectorize: rng.int(in: 0...3) > 0,
+      unrollAndJam: pick(Self.unrolls),
       scalarExpansion: rng.int(in: 0...1) == 1)
   }
 
   func neighbour(_ c: CPUCandidate, _ rng: inout DeterministicRandom) -> CPUCandidate {
     func pick<T>(_ xs: [T]) -> T { xs[rng.int(in: 0...(xs.count - 1))] }
     var n = c
-    switch rng.int(in: 0...8) {
+    switch rng.int(in: 0...9) {
     case 0: n.base = pick(Self.presets)
     case 1: n.fusion = pick(Self.fusions)
     case 2: n.outerCoincidence = c.outerCoincidence == "preferred" ? "off" : "preferred"
@@ -391,6 +397,7 @@ package final class CPUTuner {
       n.tiling = true
     case 6: n.wavefront.toggle()
     case 7: n.unrollAndJam = pick(Self.unrolls); n.vectorize = true
+    case 8: n.diamond.toggle(); n.tiling = true
     default: n.scalarExpansion.toggle()
     }
     return n

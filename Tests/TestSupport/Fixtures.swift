@@ -93,7 +93,15 @@ public enum Fixtures {
                                 env: [String: String]? = nil) throws -> (dump: String, warnings: String) {
     let text = try programText(path: path, strategy: strategy)
     let kernel = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-    let dir = try temporaryDirectory("\(kernel)-\(strategy)-\(dataset)")
+    return try runProgram(text: text, kernel: kernel, label: strategy, dataset: dataset, cflags: cflags, env: env)
+  }
+
+  /// Builds the program `text` of `kernel` with the system C compiler for `dataset` and runs it;
+  /// returns the dump and the compiler's warnings. `label` names the temporary directory.
+  public static func runProgram(text: String, kernel: String, label: String, dataset: String,
+                                cflags: [String] = ["-O2", "-Wall", "-ffp-contract=off"],
+                                env: [String: String]? = nil) throws -> (dump: String, warnings: String) {
+    let dir = try temporaryDirectory("\(kernel)-\(label)-\(dataset)")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let src = "\(dir)/\(kernel).c", bin = "\(dir)/\(kernel)"
     try text.write(toFile: src, atomically: true, encoding: .utf8)
