@@ -192,14 +192,10 @@ package final class BenchRunner {
   }
 
   func build(_ source: String, name: String, in dir: String, compiler: CCompiler, result: VariantResult) throws -> Built {
-    let src = "\(dir)/\(name).c"
-    try source.write(toFile: src, atomically: true, encoding: .utf8)
-    let start = DispatchTime.now()
-    try compiler.compile(source: src, output: "\(dir)/\(name).time", extraFlags: ["-DPOLYBENCH_TIME"])
+    let b = try ProgramBinaries.build(source, name: name, in: dir, compiler: compiler, verifyFlags: config.verifyFlags)
     var r = result
-    r.compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    try compiler.compile(source: src, output: "\(dir)/\(name).verify", extraFlags: config.verifyFlags + ["-DPOLYBENCH_DUMP_ARRAYS"])
-    return Built(result: r, timedBinary: "\(dir)/\(name).time", verifyBinary: "\(dir)/\(name).verify")
+    r.compileSeconds = b.compileSeconds
+    return Built(result: r, timedBinary: b.timed, verifyBinary: b.verify)
   }
 
   var environment: [String: String] {
@@ -252,6 +248,28 @@ package final class BenchRunner {
   }
 
   func firstLine(_ e: Error) -> String { "\(e)".split(separator: "\n").first.map(String.init) ?? "\(e)" }
+}
+
+/// The two binaries of a PolyBench-style program: a timed one (`-DPOLYBENCH_TIME`) and a
+/// verification one that dumps its arrays. Built the same way by `polyc bench` and `polyc tune`.
+package struct ProgramBinaries: Sendable {
+  package var timed: String
+  package var verify: String
+  /// Seconds the C compiler took for the timed binary.
+  package var compileSeconds: Double
+
+  /// Writes `source` to `<dir>/<name>.c` and compiles `<name>.time` and `<name>.verify`
+  /// (`verifyFlags`: e.g. the verification data set).
+  package static func build(_ source: String, name: String, in dir: String, compiler: CCompiler,
+                            verifyFlags: [String]) throws -> ProgramBinaries {
+    let src = "\(dir)/\(name).c"
+    try source.write(toFile: src, atomically: true, encoding: .utf8)
+    let start = DispatchTime.now()
+    try compiler.compile(source: src, output: "\(dir)/\(name).time", extraFlags: ["-DPOLYBENCH_TIME"])
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    try compiler.compile(source: src, output: "\(dir)/\(name).verify", extraFlags: verifyFlags + ["-DPOLYBENCH_DUMP_ARRAYS"])
+    return ProgramBinaries(timed: "\(dir)/\(name).time", verify: "\(dir)/\(name).verify", compileSeconds: seconds)
+  }
 }
 
 /// Running the two binaries of a PolyBench-style program: the array dump of the verification

@@ -278,20 +278,10 @@ package final class CPUTuner {
     return r.stdout
   }
 
-  struct Binaries {
-    var timed: String
-    var verify: String
-  }
-
-  func build(_ source: String, name: String) throws -> Binaries {
+  func build(_ source: String, name: String) throws -> ProgramBinaries {
     builds += 1
-    let src = "\(workDirectory)/\(name).c"
-    try source.write(toFile: src, atomically: true, encoding: .utf8)
-    let cc = CCompiler(command: options.cc, flags: options.cflags)
-    try cc.compile(source: src, output: "\(workDirectory)/\(name).time", extraFlags: ["-DPOLYBENCH_TIME"])
-    try cc.compile(source: src, output: "\(workDirectory)/\(name).verify",
-                   extraFlags: ["-DPOLYBENCH_DUMP_ARRAYS", "-D\(options.verifyDataset)_DATASET"])
-    return Binaries(timed: "\(workDirectory)/\(name).time", verify: "\(workDirectory)/\(name).verify")
+    return try ProgramBinaries.build(source, name: name, in: workDirectory, compiler: CCompiler(command: options.cc, flags: options.cflags),
+                                     verifyFlags: ["-D\(options.verifyDataset)_DATASET"])
   }
 
   var environment: [String: String] { ["OMP_NUM_THREADS": "\(options.threads)", "OMP_WAIT_POLICY": "PASSIVE"] }
@@ -318,7 +308,7 @@ package final class CPUTuner {
 
   package struct Baseline {
     var reference: String
-    var preset: Binaries
+    var preset: ProgramBinaries
     package var presetCandidate: CPUCandidate
   }
 
