@@ -103,7 +103,7 @@ package final class Dependences {
     let s = scop.originalSchedule
     do {
       (flow, output, anti, input) = try scop.ctx.withBudget(maxOperations) {
-        let deps = try Scop.memoryDependences(reads: scop.reads, writes: scop.writes, schedule: s)
+        let deps = try scop.knownDependences ?? Scop.memoryDependences(reads: scop.reads, writes: scop.writes, schedule: s)
         let input = computeInput
           ? try Flow.compute(sink: scop.reads, mustSource: UnionMap.empty(scop.ctx), maySource: scop.reads, schedule: s).may.coalesce()
           : nil

@@ -214,11 +214,16 @@ public enum Pipeline {
     do {
       var kernel = kernel
       var expansionNotes: [String] = []
+      var times: [StageTime] = []
+      var expandedModel: Scop?
       if strategy.scalarExpansion {
         do {
-          let (expanded, done) = try ctx.withBudget(strategy.dependenceOperations) { try ScalarExpansion.apply(kernel, ctx: ctx) }
-          kernel = expanded
-          expansionNotes = done.map {
+          let r = try timed("scalar expansion", &times) {
+            try ctx.withBudget(strategy.dependenceOperations) { try ScalarExpansion.expand(kernel, ctx: ctx) }
+          }
+          kernel = r.kernel
+          expandedModel = r.scop
+          expansionNotes = r.expansions.map {
             "scalar expansion: '\($0.scalar)' in \($0.statements.joined(separator: ", ")) -> \($0.array)[\($0.iterator)]"
           }
         } catch let e as ISLError where e.isQuota {
@@ -226,8 +231,7 @@ public enum Pipeline {
             + "\(strategy.dependenceOperations) isl operations (budget.dependenceOperations)"]
         }
       }
-      var times: [StageTime] = []
-      let scop = try timed("model", &times) { try Scop.build(kernel, ctx: ctx) }
+      let scop = try expandedModel ?? timed("model", &times) { try Scop.build(kernel, ctx: ctx) }
       guard !(try scop.context.isEmpty()) else {
         throw PolycError.usage("kernel '\(kernel.name)': its assumptions (with any --set values) admit no parameter values")
       }

@@ -43,6 +43,20 @@ package enum ScalarExpansion {
 
   /// The kernel with its privatisable scalars expanded, and what was expanded.
   package static func apply(_ kernel: CheckedKernel, ctx: Context = Context()) throws -> (CheckedKernel, [Expansion]) {
+    let r = try expand(kernel, ctx: ctx)
+    return (r.kernel, r.expansions)
+  }
+
+  /// What `expand` did: the kernel, the expansions and, when there are any, the expanded
+  /// kernel's model with its dependences (computed to check the expansions), so that the
+  /// pipeline does not build and analyse the same kernel again.
+  package struct Result {
+    package var kernel: CheckedKernel
+    package var expansions: [Expansion]
+    package var scop: Scop?
+  }
+
+  package static func expand(_ kernel: CheckedKernel, ctx: Context = Context()) throws -> Result {
     let scop = try Scop.build(kernel, ctx: ctx)
     let loops = loopPaths(kernel.file.body)
     var plans: [Plan] = []
@@ -65,11 +79,11 @@ package enum ScalarExpansion {
     // scalar in a loop that stays sequential only costs memory.
     while !plans.isEmpty {
       let expanded = rewrite(kernel, plans.map(\.expansion), loops)
-      let carried = try carriedLoops(expanded, plans, loops, ctx)
-      if carried.isEmpty { return (expanded, plans.map(\.expansion)) }
+      let (carried, model) = try carriedLoops(expanded, plans, loops, ctx)
+      if carried.isEmpty { return Result(kernel: expanded, expansions: plans.map(\.expansion), scop: model) }
       plans.removeAll { carried.contains($0.loopID) }
     }
-    return (kernel, [])
+    return Result(kernel: kernel, expansions: [], scop: nil)
   }
 
   struct Plan {
@@ -78,10 +92,13 @@ package enum ScalarExpansion {
     var depth: Int
   }
 
-  /// The plans' loops that still carry a flow, anti or output dependence in `kernel`.
-  static func carriedLoops(_ kernel: CheckedKernel, _ plans: [Plan], _ loops: [String: [LoopRef]], _ ctx: Context) throws -> Swift.Set<Int> {
+  /// The plans' loops that still carry a flow, anti or output dependence in `kernel`, and the
+  /// kernel's model with those dependences.
+  static func carriedLoops(_ kernel: CheckedKernel, _ plans: [Plan], _ loops: [String: [LoopRef]], _ ctx: Context) throws
+    -> (Swift.Set<Int>, Scop) {
     let scop = try Scop.build(kernel, ctx: ctx)
     let d = try Scop.memoryDependences(reads: scop.reads, writes: scop.writes, schedule: scop.originalSchedule)
+    scop.knownDependences = d
     let deps = try d.flow.union(d.output).union(d.anti).maps()
     var carried = Swift.Set<Int>()
     for p in plans where !carried.contains(p.loopID) {
@@ -92,7 +109,7 @@ package enum ScalarExpansion {
         if try !m.isSubset(of: try sameIteration(sa, sb, depth: p.depth, scop)) { carried.insert(p.loopID); break }
       }
     }
-    return carried
+    return (carried, scop)
   }
 
   /// `{ A[x] -> B[y] : x_depth = y_depth }`.

@@ -65,6 +65,9 @@ package final class Scop {
   package let reads: UnionMap
   package let writes: UnionMap
   package let originalSchedule: Schedule
+  /// Value-based flow, anti and output dependences (`memoryDependences`) already computed
+  /// by an earlier stage on this model (scalar expansion), for the dependence analysis to reuse.
+  package internal(set) var knownDependences: (flow: UnionMap, anti: UnionMap, output: UnionMap)?
 
   init(ctx: Context, kernel: CheckedKernel, statements: [StatementInfo], arrays: [ArrayInfo], context: Set,
        domain: UnionSet, reads: UnionMap, writes: UnionMap, originalSchedule: Schedule) {
