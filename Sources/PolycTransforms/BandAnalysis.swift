@@ -90,6 +90,20 @@ package struct DependenceOracle {
     return d
   }
 
+  /// Whether some member of the band has distance zero for every live dependence: then, the band
+  /// being permutable, that member's tile loop carries nothing after tiling (with any sizes), and
+  /// the tile band has a parallel loop. Asked before tiling, on the untiled band.
+  package func someMemberHasOnlyZeroDistances(_ band: ScheduleNode) throws -> Bool {
+    let live = try liveDependences(at: band)
+    if try live.isEmpty() { return true }
+    let partial = try band.bandPartialSchedule()
+    for k in 0..<(try band.bandMemberCount()) {
+      let f = try partial.memberFunction(k)
+      if try live.lexGreaterAt(f).isEmpty(), try live.lexLessAt(f).isEmpty() { return true }
+    }
+    return false
+  }
+
   package func properties(of band: ScheduleNode) throws -> BandProperties {
     let k = try key(band)
     if let p = memo.properties[k] { return p }

@@ -52,15 +52,16 @@ enum Tiling {
       diamond = true
     }
     let untiled = try band.prefixScheduleUnionMap().flatRangeProduct(try band.bandPartialScheduleUnionMap())
+    // A time-iterated band whose tile loops will all carry dependences runs as a wavefront and
+    // gets the time-tiled shape; decided on the untiled band (see `someMemberHasOnlyZeroDistances`).
     var sizes = try TileSizeModel.sizes(for: band, cx)
-    var tiled = try cx.annotate(try band.bandTile(sizes))
     if case .auto = cx.options.tileSizes, n >= 3, try TileSizeModel.isTimeIterated(band, cx.scop),
-       try cx.oracle.properties(of: tiled).firstParallelMember == nil {
+       try !cx.oracle.someMemberHasOnlyZeroDistances(band) {
       sizes = try TileSizeModel.sizes(for: band, cx, timeTiled: true)
       // A diamond's two hyperplanes both advance time: equal sizes give symmetric diamonds.
       if diamond { sizes[0] = sizes[1] }
-      tiled = try cx.annotate(try band.bandTile(sizes))
     }
+    var tiled = try cx.annotate(try band.bandTile(sizes))
     tiled = try cx.annotate(try tiled.child(0)).parent()
     var tileLevels = 1
     cx.note("tiling: \(cx.describe(band)): tiled \(sizes.map(String.init).joined(separator: "x"))")
