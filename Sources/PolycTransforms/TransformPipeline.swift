@@ -57,10 +57,40 @@ package struct TransformResult {
 }
 
 package enum TransformPipeline {
+  /// One pass: `reorders` when it may change the order of the instances (checked for legality
+  /// in the step-by-step run).
+  struct Pass {
+    var name: String
+    var reorders: Bool
+    var run: (ScheduleNode, TransformContext) throws -> ScheduleNode
+  }
+
+  /// The enabled passes, in order.
+  static func passes(_ options: TransformOptions) -> [Pass] {
+    let all: [(String, Bool, Bool, (ScheduleNode, TransformContext) throws -> ScheduleNode)] = [
+      ("merge", options.mergeNestedBands, true, BandMerging.apply),
+      ("matmul", options.matmul != nil, true, MatmulOptimizer.apply),
+      ("tiling", options.tile, true, Tiling.apply),
+      ("reorder", options.intraTileReorder && (options.tile || options.vectorize), true, IntraTileReordering.apply),
+      ("distribution", options.vectorize && options.distributeInnermost, true, InnermostDistribution.apply),
+      ("unroll-and-jam", !options.unrollAndJam.isEmpty, false, UnrollAndJam.apply),
+      ("parallel", options.parallel, false, ParallelMarks.apply),
+      ("simd", options.vectorize, false, VectorMarks.apply),
+      ("audit", options.parallel || options.vectorize, false, MarkAudit.apply),
+    ]
+    return all.filter(\.1).map { Pass(name: $0.0, reorders: $0.2, run: $0.3) }
+  }
+
   /// `directives`: the scheduler's directives the schedule honours; a loop of
   /// an iterator with a `serial` directive is never marked parallel.
   package static func apply(schedule: Schedule, scop: Scop, dependences: Dependences,
                            options: TransformOptions, directives: [Directive] = []) throws -> TransformResult {
+    try apply(schedule: schedule, scop: scop, dependences: dependences, options: options, directives: directives, extra: [])
+  }
+
+  /// `extra`: passes run after the enabled ones (the tests inject a faulty pass through it).
+  static func apply(schedule: Schedule, scop: Scop, dependences: Dependences,
+                    options: TransformOptions, directives: [Directive], extra: [Pass]) throws -> TransformResult {
     guard options.isEnabled else { return TransformResult(schedule: schedule, notes: []) }
     let cx: TransformContext
     do {
@@ -71,18 +101,7 @@ package enum TransformPipeline {
     } catch let e as ISLError where e.isQuota {
       return TransformResult(schedule: schedule, notes: [skipped("every transform", options)])
     }
-    typealias Pass = (name: String, enabled: Bool, reorders: Bool, run: (ScheduleNode, TransformContext) throws -> ScheduleNode)
-    let passes: [Pass] = [
-      ("merge", options.mergeNestedBands, true, BandMerging.apply),
-      ("matmul", options.matmul != nil, true, MatmulOptimizer.apply),
-      ("tiling", options.tile, true, Tiling.apply),
-      ("reorder", options.intraTileReorder && (options.tile || options.vectorize), true, IntraTileReordering.apply),
-      ("distribution", options.vectorize && options.distributeInnermost, true, InnermostDistribution.apply),
-      ("unroll-and-jam", !options.unrollAndJam.isEmpty, false, UnrollAndJam.apply),
-      ("parallel", options.parallel, false, ParallelMarks.apply),
-      ("simd", options.vectorize, false, VectorMarks.apply),
-      ("audit", options.parallel || options.vectorize, false, MarkAudit.apply),
-    ].filter(\.enabled)
+    let passes = extra.isEmpty ? Self.passes(options) : Self.passes(options) + extra
 
     // First every pass without its own legality check, and one check of the result: the passes
     // only make changes the dependence oracle allowed, so this is the common case, and it costs
