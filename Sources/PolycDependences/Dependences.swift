@@ -61,8 +61,6 @@ public enum DependenceError: Error, CustomStringConvertible, Sendable {
         + "(strategy key budget.legalityOperations); the schedule is not used unproven"
     }
   }
-
-
 }
 
 package final class Dependences {

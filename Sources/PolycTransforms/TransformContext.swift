@@ -53,10 +53,11 @@ final class TransformContext {
 
   func note(_ text: String) { notes.append(text) }
 
-  /// Forgets what a discarded run of the passes noted and tiled.
-  func resetNotes(to saved: [String], tiledBands saved2: Int) {
-    notes = saved
-    tiledBands = saved2
+  /// Forgets what a discarded run of the passes noted and tiled (the caches stay: they are
+  /// keyed by the trees they describe).
+  func forgetRun() {
+    notes = []
+    tiledBands = 0
   }
 
   /// The `serial` directive that forbids running band member `member` in parallel, if any:

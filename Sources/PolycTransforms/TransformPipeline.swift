@@ -13,16 +13,19 @@
 //
 // Each pass is thin and may fail: an isl error, or a result that violates a
 // dependence, drops that pass (the tree before it is kept) with a note, in
-// the spirit of Polly's fallbacks. Only the passes that change the order of
-// the instances (merge, tiling, reordering, distribution) are checked: the
-// others insert marks or split bands, which leaves the schedule relation as
-// it was (marks are re-checked by MarkAudit, jams by UnrollAndJam itself).
-// The Driver checks the final tree again.
-//
-// Every pass runs with its re-check under the strategy's
-// `budget.transformOperations` isl operations: past it the pass is skipped
-// with a note and the tree before it kept (it was legal). The dependence
-// oracle every pass asks is built under the same budget; past it no pass runs.
+// the spirit of Polly's fallbacks. The passes first run one after the other
+// with a single legality check of the result, under one
+// `budget.transformOperations` budget: every pass only makes changes the
+// dependence oracle allowed, so this is the common case. When that result
+// violates a dependence, a pass fails or the budget runs out, the passes run
+// again from the start, step by step: each under its own budget (past it the
+// pass is skipped with a note and the tree before it kept), and each pass
+// that changes the order of the instances (merge, matmul, tiling,
+// reordering, distribution) checked, so the pass at fault is the one dropped.
+// The others insert marks or split bands, which leaves the schedule relation
+// as it was (marks are re-checked by MarkAudit, jams by UnrollAndJam itself).
+// The Driver checks the final tree again. The dependence oracle every pass
+// asks is built under the same budget; past it no pass runs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -101,28 +104,24 @@ package enum TransformPipeline {
     } catch let e as ISLError where e.isQuota {
       return TransformResult(schedule: schedule, notes: [skipped("every transform", options)])
     }
-    let passes = extra.isEmpty ? Self.passes(options) : Self.passes(options) + extra
+    let passes = Self.passes(options) + extra
+    func result(_ tree: Schedule) -> TransformResult {
+      var r = TransformResult(schedule: tree, notes: cx.notes)
+      r.tiledBands = cx.tiledBands
+      return r
+    }
 
-    // First every pass without its own legality check, and one check of the result: the passes
-    // only make changes the dependence oracle allowed, so this is the common case, and it costs
-    // one check instead of one per reordering pass. When that result violates a dependence (or
-    // a pass fails), the passes run again from the start, each checked, so the pass at fault is
-    // the one dropped.
-    let notesBefore = cx.notes
-    let tiledBefore = cx.tiledBands
+    // One unchecked run and one check of its result (see the header); any failure falls
+    // through to the step-by-step run.
     do {
       let final = try scop.ctx.withBudget(options.operations) { () -> Schedule? in
         var tree = schedule
         for pass in passes { tree = try pass.run(try tree.root(), cx).schedule() }
         return try dependences.violation(of: tree) == nil ? tree : nil
       }
-      if let final {
-        var result = TransformResult(schedule: final, notes: cx.notes)
-        result.tiledBands = cx.tiledBands
-        return result
-      }
+      if let final { return result(final) }
     } catch {}
-    cx.resetNotes(to: notesBefore, tiledBands: tiledBefore)
+    cx.forgetRun()
 
     var current = schedule
     for pass in passes {
@@ -144,9 +143,7 @@ package enum TransformPipeline {
         cx.note("\(pass.name): failed (\(error)); pass dropped")
       }
     }
-    var result = TransformResult(schedule: current, notes: cx.notes)
-    result.tiledBands = cx.tiledBands
-    return result
+    return result(current)
   }
 
   static func skipped(_ what: String, _ options: TransformOptions) -> String {
