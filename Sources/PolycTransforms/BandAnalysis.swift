@@ -27,7 +27,6 @@ package struct BandProperties: Sendable, Equatable, CustomStringConvertible {
   package var permutable: Bool
   /// Per member: no live dependence is carried by this member's loop.
   package var parallel: [Bool]
-  package var hasLiveDependences: Bool
 
   package var firstParallelMember: Int? { parallel.firstIndex(of: true) }
   package var description: String {
@@ -42,9 +41,12 @@ package struct DependenceOracle {
 
   /// Results by band (its domain, prefix schedule and partial schedule as isl text): every pass
   /// asks about the same bands again, and each answer costs several isl projections.
+  /// `properties` holds what isl computed; `derived`, what a transform derived from the
+  /// properties of the band it rewrote (`record(derived:for:)`).
   final class Memo {
     var distances: [String: UnionSet] = [:]
     var properties: [String: BandProperties] = [:]
+    var derived: [String: BandProperties] = [:]
     var live: [String: UnionMap] = [:]
   }
   let memo = Memo()
@@ -106,21 +108,64 @@ package struct DependenceOracle {
 
   package func properties(of band: ScheduleNode) throws -> BandProperties {
     let k = try key(band)
-    if let p = memo.properties[k] { return p }
+    if let p = memo.properties[k] ?? memo.derived[k] { return p }
     let p = try computeProperties(of: band)
     memo.properties[k] = p
     return p
+  }
+
+  /// The properties of a band whose permutability the caller has proven (a rectangular tiling
+  /// of a permutable band: see `Tiling`); only the parallel members are computed. Recorded as
+  /// derived.
+  package func properties(ofPermutable band: ScheduleNode) throws -> BandProperties {
+    let k = try key(band)
+    if let p = memo.properties[k] ?? memo.derived[k] { return p }
+    let p = try computeProperties(of: band, knownPermutable: true)
+    memo.derived[k] = p
+    return p
+  }
+
+  /// Records properties of `band` that a transform derived, with its proof, from the band it
+  /// rewrote instead of asking isl (a split band's halves, a skewed tile band). `properties(of:)`
+  /// answers with them; `firstMemberIsParallel`, the question MarkAudit asks before a pragma is
+  /// printed, does not trust them and asks isl.
+  package func record(derived p: BandProperties, for band: ScheduleNode) throws {
+    let k = try key(band)
+    if memo.properties[k] == nil { memo.derived[k] = p }
+  }
+
+  /// The properties of the two halves of a band of properties `p` split after member `at`
+  /// (`outer` has members 0..<at, its child the rest), derived when `p` is permutable:
+  /// the outer half sees the same live dependences with fewer members; the inner half sees
+  /// those equal in the outer members, and its member j is carried exactly when member
+  /// `at + j` of the whole band is (the same members are equal before it). A subset of the
+  /// dependences of a permutable band keeps non-negative distances.
+  package func recordSplit(_ outer: ScheduleNode, of p: BandProperties, at: Int) throws {
+    guard p.permutable, at > 0, at < p.memberCount else { return }
+    try record(derived: BandProperties(memberCount: at, permutable: true, parallel: Array(p.parallel[..<at])), for: outer)
+    try record(derived: BandProperties(memberCount: p.memberCount - at, permutable: true, parallel: Array(p.parallel[at...])),
+               for: try outer.child(0))
+  }
+
+  /// Whether the band's first member carries no live dependence, always computed by isl (never
+  /// from derived properties): MarkAudit's independent check of every mark.
+  package func firstMemberIsParallel(_ band: ScheduleNode) throws -> Bool {
+    if let p = memo.properties[try key(band)] { return p.parallel[0] }
+    let live = try liveDependences(at: band)
+    if try live.isEmpty() { return true }
+    let f = try band.bandPartialSchedule().memberFunction(0)
+    return try live.lexGreaterAt(f).isEmpty() && live.lexLessAt(f).isEmpty()
   }
 
   /// The band's facts from the live dependence pairs themselves: member `k` is negative for a
   /// pair when `f_k(source) > f_k(sink)`, carries it when the members before `k` are equal and
   /// `f_k` differs. isl adds these constraints on the instances (`lex_gt_at`, `eq_at`), which is
   /// much cheaper than projecting the pairs onto distance vectors.
-  func computeProperties(of band: ScheduleNode) throws -> BandProperties {
+  func computeProperties(of band: ScheduleNode, knownPermutable: Bool = false) throws -> BandProperties {
     let n = try band.bandMemberCount()
     let live = try liveDependences(at: band)
     guard !(try live.isEmpty()) else {
-      return BandProperties(memberCount: n, permutable: true, parallel: Array(repeating: true, count: n), hasLiveDependences: false)
+      return BandProperties(memberCount: n, permutable: true, parallel: Array(repeating: true, count: n))
     }
     let partial = try band.bandPartialSchedule()
     var permutable = true
@@ -128,12 +173,12 @@ package struct DependenceOracle {
     var equalBefore = live
     for k in 0..<n {
       let f = try partial.memberFunction(k)
-      if permutable, !(try live.lexGreaterAt(f).isEmpty()) { permutable = false }
+      if !knownPermutable, permutable, !(try live.lexGreaterAt(f).isEmpty()) { permutable = false }
       let carried = try !equalBefore.lexGreaterAt(f).isEmpty() || !equalBefore.lexLessAt(f).isEmpty()
       parallel.append(!carried)
       if k + 1 < n { equalBefore = try equalBefore.equalAt(f) }
     }
-    return BandProperties(memberCount: n, permutable: permutable, parallel: parallel, hasLiveDependences: true)
+    return BandProperties(memberCount: n, permutable: permutable, parallel: parallel)
   }
 
 }

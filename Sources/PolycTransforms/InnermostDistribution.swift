@@ -33,7 +33,7 @@ enum InnermostDistribution {
         guard try rangesDiffer(node, statements) else { return node }
       }
       let order = cx.scop.statements.map(\.name).filter { statements.contains($0) }
-      return try distribute(node, last: last, order: order, cx) ?? node
+      return try distribute(node, props, order: order, cx) ?? node
     }
   }
 
@@ -66,9 +66,15 @@ enum InnermostDistribution {
     return false
   }
 
-  static func distribute(_ band: ScheduleNode, last: Int, order: [String], _ cx: TransformContext) throws -> ScheduleNode? {
+  static func distribute(_ band: ScheduleNode, _ props: BandProperties, order: [String], _ cx: TransformContext) throws -> ScheduleNode? {
+    let last = props.memberCount - 1
+    let loops = try cx.untiledLoops(of: band)
     var inner = band
-    if last > 0 { inner = try band.bandSplit(last).child(0) }
+    if last > 0 {
+      let outer = try band.bandSplit(last)
+      try cx.oracle.recordSplit(outer, of: props, at: last)
+      inner = try outer.child(0)
+    }
     if try inner.child(0).kind() == .leaf {
       let domain = try inner.domain()
       var parts: [UnionSet] = []
@@ -84,17 +90,46 @@ enum InnermostDistribution {
     for i in 0..<(try seq.childCount()) {
       let b = try seq.child(i).child(0)
       guard try b.kind() == .band else { continue }
+      // A copy sees a subset of the dependences live at the distributed loop: parallel when
+      // that loop was (then its live distances are all zero, and it is permutable).
+      if props.parallel[last] {
+        try cx.oracle.record(derived: BandProperties(memberCount: 1, permutable: true, parallel: [true]), for: b)
+      }
       let p = try cx.oracle.properties(of: b)
       guard p.parallel[0] else { return nil }
+      // The copy's loop is the point band's last: the same untiled loop (AccessStride).
+      if let loops { try cx.registerPointBand(b, untiledLoops: try loops.intersectDomain(try b.domain())) }
       seq = try cx.annotate(b, p).parent().parent()
     }
-    if let v = try cx.dependences.violation(of: try seq.schedule()) {
-      cx.note("distribution: \(cx.describe(band)): would violate \(v), skipped")
+    if let (source, sink) = try reversedDependence(seq, cx) {
+      cx.note("distribution: \(cx.describe(band)): a dependence from \(source) to \(sink) would run backwards, skipped")
       return nil
     }
     cx.note("distribution: \(cx.describe(band)): innermost loop distributed over \(order.joined(separator: ", ")), each copy parallel")
     var top = seq
     if last > 0 { top = try top.parent() }
     return top
+  }
+
+  /// The statements of a dependence that the distributed sequence `seq` would reverse, if any.
+  /// Below the prefix of `seq` (the loops around the distributed one), the old innermost loop
+  /// ordered the instances of different copies; now the sequence does. A dependence between
+  /// instances with the same prefix from a later copy to an earlier one would run backwards.
+  /// Within one copy nothing changes: the copy is parallel (checked by the caller), so its
+  /// instances with the same prefix keep the order of the subtree below. This local test
+  /// replaces a legality check of the whole tree (the pipeline checks its final result).
+  static func reversedDependence(_ seq: ScheduleNode, _ cx: TransformContext) throws -> (String, String)? {
+    let live = try cx.oracle.liveDependences(at: seq)
+    if try live.isEmpty() { return nil }
+    let copies = try (0..<(try seq.childCount())).map { try seq.child($0).filter() }
+    for later in copies.indices {
+      for earlier in 0..<later {
+        let backwards = try live.intersectDomain(copies[later]).intersectRange(copies[earlier])
+        if let m = try backwards.maps().first(where: { !(try $0.isEmpty()) }) {
+          return (m.domainTupleName ?? "?", m.rangeTupleName ?? "?")
+        }
+      }
+    }
+    return nil
   }
 }

@@ -35,13 +35,17 @@ enum IntraTileReordering {
     let props = try cx.oracle.properties(of: band)
     guard props.permutable else { return band }
     let n = props.memberCount
-    var candidates: [Candidate] = []
-    for m in 0..<n {
-      let parallelWhenInnermost = try parallelAsInnermost(band, member: m, cx)
-      candidates.append(Candidate(member: m, parallel: parallelWhenInnermost, stride: try cx.strideScore(band, member: m)))
+    // The last member is parallel as innermost exactly when it is parallel in place; a member
+    // parallel in place stays parallel with fewer loops outside it. The dependence question
+    // (a projection onto distance vectors) is asked only of a member that could beat the best
+    // so far if it were parallel.
+    var best = Candidate(member: n - 1, parallel: props.parallel[n - 1], stride: try cx.strideScore(band, member: n - 1))
+    for m in 0..<(n - 1) {
+      var c = Candidate(member: m, parallel: true, stride: try cx.strideScore(band, member: m))
+      guard c.rank > best.rank else { continue }
+      if !props.parallel[m] { c.parallel = try parallelAsInnermost(band, member: m, cx) }
+      if c.rank > best.rank { best = c }
     }
-    var best = candidates[n - 1]
-    for c in candidates where c.rank > best.rank { best = c }
     guard best.member != n - 1 else { return band }
     var order = Array(0..<n).filter { $0 != best.member }
     order.append(best.member)

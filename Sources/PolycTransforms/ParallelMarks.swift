@@ -56,8 +56,7 @@ enum ParallelMarks {
       }
       cx.note("parallel: \(cx.describe(node)): member \(k) marked parallel")
       if k == 0 { return (try node.insertMark(name), false) }
-      let outer = try node.bandSplit(k)
-      let marked = try annotateSplit(outer, cx).child(0).insertMark(name)
+      let marked = try annotateSplit(try node.bandSplit(k), of: props, at: k, cx).child(0).insertMark(name)
       return (try marked.parent(), false)
     }
   }
@@ -73,8 +72,10 @@ enum ParallelMarks {
     return try outer.reverse().applyRange(values).isSingleValued()
   }
 
-  /// Re-derives the flags of both halves of a split band.
-  static func annotateSplit(_ outer: ScheduleNode, _ cx: TransformContext) throws -> ScheduleNode {
+  /// Sets the flags of both halves of a band of properties `props` split after member `at`
+  /// (derived from `props` when the band is permutable, see `DependenceOracle.recordSplit`).
+  static func annotateSplit(_ outer: ScheduleNode, of props: BandProperties, at: Int, _ cx: TransformContext) throws -> ScheduleNode {
+    try cx.oracle.recordSplit(outer, of: props, at: at)
     let o = try cx.annotate(outer)
     return try cx.annotate(try o.child(0)).parent()
   }

@@ -61,16 +61,17 @@ enum Tiling {
       // A diamond's two hyperplanes both advance time: equal sizes give symmetric diamonds.
       if diamond { sizes[0] = sizes[1] }
     }
-    var tiled = try cx.annotate(try band.bandTile(sizes))
-    tiled = try cx.annotate(try tiled.child(0)).parent()
+    // Tiling a permutable band keeps both bands permutable: a tile loop is monotone in the loop
+    // it tiles, and two instances in the same tile are as far apart in the point loop as in
+    // the loop before tiling. Only their parallel members are computed.
+    var tiled = try cx.annotatePermutable(try band.bandTile(sizes))
     var tileLevels = 1
     cx.note("tiling: \(cx.describe(band)): tiled \(sizes.map(String.init).joined(separator: "x"))")
     cx.tiledBands += 1
     if let second = cx.options.secondLevelSizes, !second.isEmpty {
       let s2 = (0..<n).map { $0 < second.count ? second[$0] : second[second.count - 1] }
       if zip(s2, sizes).allSatisfy({ $0 < $1 }) {
-        let inner = try cx.annotate(try tiled.child(0).bandTile(s2))
-        tiled = try cx.annotate(try inner.child(0)).parent().parent()
+        tiled = try tiled.child(0).bandTile(s2).parent()
         tileLevels = 2
         cx.note("tiling: \(cx.describe(band)): second level \(s2.map(String.init).joined(separator: "x"))")
       } else {
@@ -80,9 +81,12 @@ enum Tiling {
     if cx.options.wavefront {
       tiled = try Wavefront.apply(tiled, sizes: sizes, cx)
     }
+    // The bands below the tile band get their flags once the loops above them are final (the
+    // wavefront skews the tile loops).
     var point = tiled
-    for _ in 0..<tileLevels { point = try point.child(0) }
+    for _ in 0..<tileLevels { point = try cx.annotatePermutable(try point.child(0)) }
     try cx.registerPointBand(point, untiledLoops: untiled)
-    return tiled
+    for _ in 0..<tileLevels { point = try point.parent() }
+    return point
   }
 }

@@ -95,4 +95,10 @@ final class TransformContext {
   }
 
   func annotate(_ band: ScheduleNode) throws -> ScheduleNode { try annotate(band, try oracle.properties(of: band)) }
+
+  /// `annotate` for a band the caller knows to be permutable (a tile or point band of a
+  /// permutable band): only its parallel members are computed.
+  func annotatePermutable(_ band: ScheduleNode) throws -> ScheduleNode {
+    try annotate(band, try oracle.properties(ofPermutable: band))
+  }
 }

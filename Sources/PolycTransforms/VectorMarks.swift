@@ -33,7 +33,7 @@ enum VectorMarks {
       }
       cx.note("simd: \(cx.describe(node)): innermost loop marked simd")
       if last == 0 { return try node.insertMark(name) }
-      let outer = try ParallelMarks.annotateSplit(try node.bandSplit(last), cx)
+      let outer = try ParallelMarks.annotateSplit(try node.bandSplit(last), of: props, at: last, cx)
       return try outer.child(0).insertMark(name).parent()
     }
   }

@@ -8,8 +8,8 @@
 //                                ==>      parallel for T1: tile(W - T1/s1, T1)
 //
 // Tile loops step by their size s, so the skew divides by the sizes first.
-// Skewing a permutable band keeps it permutable; the result is checked and
-// the skew is dropped when the second loop is still not parallel.
+// Skewing a permutable band keeps it permutable and makes its second loop
+// parallel (proof at the skew); MarkAudit checks the resulting mark.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,11 +38,17 @@ enum Wavefront {
     let skew = try UnionMap(cx.scop.ctx, "{ [\(vars.joined(separator: ", "))] -> [\(out.joined(separator: ", "))] }")
     let partial = try tileBand.bandPartialScheduleUnionMap().applyRange(skew)
     let skewed = try TreeWalk.replaceBand(tileBand, partial: partial)
-    let after = try cx.oracle.properties(of: skewed)
-    guard after.permutable, after.parallel.count > 1, after.parallel[1] else {
-      cx.note("wavefront: \(cx.describe(tileBand)): skewing does not expose a parallel tile loop, skipped")
-      return tileBand
-    }
+    // The skewed band's properties follow from the tile band's: it stays permutable (the
+    // wave's distance is a sum of non-negative tile distances), and its second member is
+    // parallel: a live dependence within one wave has d(T0) + d(T1) = 0 with both terms
+    // non-negative, so d(T1) = 0. The wave carries what T0 carried, and the members after
+    // the second see the same dependences as before (the wave and T1 determine T0).
+    // MarkAudit checks the parallel mark this leads to with isl.
+    var parallel = props.parallel
+    parallel[0] = false
+    parallel[1] = true
+    let after = BandProperties(memberCount: n, permutable: true, parallel: parallel)
+    try cx.oracle.record(derived: after, for: skewed)
     cx.note("wavefront: \(cx.describe(tileBand)): outer two tile loops skewed, second tile loop parallel")
     return try cx.annotate(skewed, after)
   }
