@@ -47,7 +47,10 @@ public enum ProcessRunner {
     var timedOut = false
     if group.wait(timeout: .now() + timeout) == .timedOut {
       timedOut = true
-      p.terminate()
+      // SIGKILL, not `terminate()`'s SIGTERM: a child spawned from a Dispatch or Swift
+      // concurrency thread inherits that thread's signal mask, in which SIGTERM is blocked, and
+      // would never see it (a random program's polyc ran on for 20 minutes past its timeout).
+      kill(p.processIdentifier, SIGKILL)
       group.wait()
     }
     p.waitUntilExit()
