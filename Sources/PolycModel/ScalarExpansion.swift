@@ -63,7 +63,10 @@ package enum ScalarExpansion {
     var taken = Swift.Set(kernel.scalars.keys).union(kernel.arrays.keys).union(kernel.sizeParameters)
     for s in kernel.scalars.values.sorted(by: { $0.name < $1.name }) where !s.isParameter {
       let (reads, writes) = try accesses(to: s.name, scop)
-      let flow = try Flow.compute(sink: reads, mustSource: writes, schedule: scop.originalSchedule).must
+      // The schedule restricted to the statements that use the scalar: the same relative order,
+      // and a much smaller problem for isl on kernels with many statements (deriche).
+      let users = try reads.domain().union(try writes.domain())
+      let flow = try Flow.compute(sink: reads, mustSource: writes, schedule: try scop.originalSchedule.intersectDomain(users)).must
       for web in try webs(of: s.name, flow: flow, scop) {
         guard let (loop, depth) = innermostCommonLoop(web, loops), loopBoundsAreParametric(loop, depth, web, loops),
               try isPrivatisable(web, reads: reads, flow: flow, depth: depth, scop) else { continue }
