@@ -191,10 +191,12 @@ public enum SchedulerDriver {
 
 /// isl's own scheduler, with PPCG's choice of constraints: validity =
 /// flow + anti + output; coincidence = the same (parallel dimensions);
-/// proximity = the same (data reuse).
+/// proximity = the same (data reuse). Complex pieces are replaced by bounded
+/// supersets first (`DependenceBounding`): sound for all three (a superset of
+/// coincidence marks fewer parallel members, of proximity only changes the cost).
 enum IslBackend {
   static func schedule(scop: Scop, dependences: Dependences, options: IslOptions) throws -> Schedule {
-    let validity = try dependences.validity()
+    let validity = try DependenceBounding(originalSchedule: scop.originalSchedule).bounded(try dependences.validity())
     let o = IslSchedulerOptions(serializeSCCs: options.serializeSCCs, outerCoincidence: options.outerCoincidence,
                                 maximizeBandDepth: options.maximizeBandDepth, wholeComponent: options.wholeComponent,
                                 maxCoefficient: options.maxCoefficient, algorithm: options.algorithm == "feautrier" ? .feautrier : .isl)
