@@ -1,9 +1,10 @@
 //===- DependenceBoundingTests.swift - Simpler supersets of dependences ---===//
 //
-// `DependenceBounding` on hand-written relations: a complex piece becomes a
-// simpler superset that the original schedule still orders; a piece ordered
-// only through its parameters keeps its order; simple relations are kept as
-// they are (the same object, so isl sees exactly the same input).
+// `DependenceBounding` on hand-written relations, for both schedulers'
+// supersets: a complex piece becomes a simpler superset that the original
+// schedule still orders; a piece ordered only through its parameters keeps
+// its order; simple relations are kept as they are (the same object, so isl
+// sees exactly the same input).
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,16 +35,23 @@ import Testing
     return try m.toUnionMap().isSubset(of: try s.lexLessThan(s))
   }
 
+  /// Both supersets: isl's (`bounded`, the whole relation) and our scheduler's edges' (`boundedPiece`).
+  static func supersets(_ piece: Map, _ schedule: Schedule) throws -> [Map] {
+    let bounding = DependenceBounding(originalSchedule: schedule)
+    return [try bounding.bounded(piece), try #require(try bounding.boundedPiece(piece))]
+  }
+
   @Test func aComplexPieceBecomesASimplerSupersetTheOriginalScheduleOrders() throws {
     let ctx = Context()
     let piece = try Map(ctx, Self.seed28Piece)
     let schedule = try Self.seed28Schedule(ctx)
     #expect(try Self.constraintCounts(piece) == [17])
-    let bounded = try DependenceBounding(originalSchedule: schedule).bounded(piece)
-    #expect(try piece.isSubset(of: bounded))
-    #expect(try !bounded.isEqual(piece))
-    #expect(try Self.constraintCounts(bounded).allSatisfy { $0 <= Farkas.maxExactConstraints }, "\(bounded)")
-    #expect(try Self.isOrdered(bounded, by: schedule))
+    for bounded in try Self.supersets(piece, schedule) {
+      #expect(try piece.isSubset(of: bounded))
+      #expect(try !bounded.isEqual(piece))
+      #expect(try Self.constraintCounts(bounded).allSatisfy { $0 <= Farkas.maxExactConstraints }, "\(bounded)")
+      #expect(try Self.isOrdered(bounded, by: schedule))
+    }
   }
 
   /// The pairs are ordered only by `i = n - 2` and `i' = n - 1`: without the
@@ -61,10 +69,11 @@ import Testing
     #expect(try Self.constraintCounts(piece).allSatisfy { $0 > Farkas.maxExactConstraints })
     let unordered = try Farkas.bounded(try piece.wrap().removingDivs()).unwrap()
     #expect(try !unordered.intersect(itself).isEmpty())
-    let bounded = try DependenceBounding(originalSchedule: schedule).bounded(piece)
-    #expect(try piece.isSubset(of: bounded))
-    #expect(try bounded.intersect(itself).isEmpty())
-    #expect(try Self.isOrdered(bounded, by: schedule))
+    for bounded in try Self.supersets(piece, schedule) {
+      #expect(try piece.isSubset(of: bounded))
+      #expect(try bounded.intersect(itself).isEmpty())
+      #expect(try Self.isOrdered(bounded, by: schedule))
+    }
   }
 
   @Test func simpleRelationsAreKeptAsTheyAre() throws {
@@ -75,6 +84,7 @@ import Testing
                                         map: try UnionMap(ctx, "[tsteps, n] -> { S0[t, i, j] -> [t, 0, i, j]; S1[t, i, j] -> [t, 1, i, j] }"))
     let bounding = DependenceBounding(originalSchedule: schedule)
     #expect(try bounding.bounded(jacobi) === jacobi)
+    #expect(try bounding.boundedPiece(jacobi) == nil)
     let relations = try jacobi.toUnionMap()
     #expect(try bounding.bounded(relations) === relations)
   }
