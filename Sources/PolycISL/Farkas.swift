@@ -101,7 +101,7 @@ extension BasicSet {
   }
 
   /// Without the constraints that involve a parameter.
-  func droppingConstraintsOnParameters() throws -> BasicSet {
+  package func droppingConstraintsOnParameters() throws -> BasicSet {
     let n = try ctx.checkSize(isl_basic_set_dim(raw, isl_dim_param), "isl_basic_set_dim")
     return BasicSet(ctx, try ctx.check(isl_basic_set_drop_constraints_involving_dims(copy(), isl_dim_param, 0, UInt32(n)),
                                        "isl_basic_set_drop_constraints_involving_dims"))

@@ -108,6 +108,10 @@ package final class UnionMap: CustomStringConvertible {
     return try (0..<n).map { Map(ctx, try ctx.check(isl_map_list_get_at(list, Int32($0)), "isl_map_list_get_at")) }
   }
   package func toMap() throws -> Map { Map(ctx, try ctx.check(isl_map_from_union_map(copy()), "isl_map_from_union_map")) }
+  /// The part of this union map in the space of `m` (`isl_union_map_extract_map`; empty when there is none).
+  package func part(inSpaceOf m: Map) throws -> Map {
+    Map(ctx, try ctx.check(isl_union_map_extract_map(raw, isl_map_get_space(m.raw)), "isl_union_map_extract_map"))
+  }
   package func toMultiUnionPwAff() throws -> MultiUnionPwAff {
     MultiUnionPwAff(ctx, try ctx.check(isl_multi_union_pw_aff_from_union_map(copy()), "isl_multi_union_pw_aff_from_union_map"))
   }

@@ -161,7 +161,7 @@ final class PolyTOPS {
       let rest = try w.intersect(zero).unwrap()
       if try rest.isEmpty() { continue }
       for part in try rest.basicMapParts() where !(try part.isEmpty()) {
-        remaining.append(Edge(source: e.source, sink: e.sink, relation: part))
+        remaining.append(Edge(source: e.source, sink: e.sink, relation: part, isApproximate: e.isApproximate))
       }
     }
     return (remaining, parallel)

@@ -3,8 +3,9 @@
 // The scheduler's view of a Scop: one `Node` per statement with the rows
 // found so far (an affine function of iterators, parameters and a constant
 // per row) and the weights the cost functions use; one `Edge` per convex
-// piece (basic map) of the validity dependences (flow, anti, output), with
-// the part not yet strongly satisfied by the rows found so far. Each edge
+// piece (basic map) of the validity dependences (flow, anti, output), complex
+// pieces bounded (`DependenceBounding`), with the part not yet strongly
+// satisfied by the rows found so far. Each edge
 // caches its Farkas dual (isl coefficients of the wrapped relation).
 //
 //===----------------------------------------------------------------------===//
@@ -66,13 +67,18 @@ final class Edge {
   let sink: Int
   /// The pairs of instances not yet ordered by the rows found so far.
   let relation: Map
+  /// Whether `relation` is a bounded superset of the dependence (`DependenceBounding`). Its
+  /// distances may be unbounded where the dependence's are not: it is left out of the costs
+  /// that bound distances (proximity, parallelism), which would have no solution.
+  let isApproximate: Bool
   private var cachedFarkas: BasicSet?
   private var cachedParameters: [String]?
 
-  init(source: Int, sink: Int, relation: Map) {
+  init(source: Int, sink: Int, relation: Map, isApproximate: Bool = false) {
     self.source = source
     self.sink = sink
     self.relation = relation
+    self.isApproximate = isApproximate
   }
 
   var isSelf: Bool { source == sink }
@@ -127,11 +133,15 @@ final class Problem {
     self.nodes = nodes
     let byName = Dictionary(nodes.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
     var seen = Swift.Set<String>()
+    let bounding = DependenceBounding(originalSchedule: scop.originalSchedule)
     for m in try Problem.uncoalescedValidity(scop, dependences).maps() {
       guard let s = m.domainTupleName.flatMap({ byName[$0] }), let t = m.rangeTupleName.flatMap({ byName[$0] }) else { continue }
-      for part in try m.basicMapParts() where !(try part.isEmpty()) {
-        guard seen.insert(part.description).inserted else { continue }
-        edges.append(Edge(source: s, sink: t, relation: part))
+      for piece in try m.basicMapParts() where !(try piece.isEmpty()) {
+        let superset = try bounding.boundedPiece(piece)
+        for part in try superset?.basicMapParts() ?? [piece] where !(try part.isEmpty()) {
+          guard seen.insert(part.description).inserted else { continue }
+          edges.append(Edge(source: s, sink: t, relation: part, isApproximate: superset != nil))
+        }
       }
     }
   }

@@ -14,6 +14,8 @@
 //   coincidence  theta_S(x) - theta_T(y) >= 0        (distance exactly 0)
 //   proximity    u.n + w - (theta_T(y) - theta_S(x)) >= 0
 //   parallelism  B p (1 + sum n) - (theta_T(y) - theta_S(x)) >= 0, p in {0,1}
+//                (both on exact edges only: an approximate edge's distances
+//                may be unbounded, see Edge.isApproximate)
 //   progression  h . c_S >= 0 for every h of the orthogonal complement of
 //                S's rows and sum h . c_S >= 1 (Pluto's non-negative H-perp)
 // Costs are cost variables minimised first, in the configured order, then
@@ -172,7 +174,7 @@ struct RowProblem {
     let w = ilp.newVariable("w", lower: 0)
     for x in u { ilp.minimise(x) }
     ilp.minimise(w)
-    for e in edges {
+    for e in edges where !e.isApproximate {
       try farkas(ilp, e, vars, sign: -1, constant: LinExpr.variable(w), parameter: { LinExpr.variable(u[$0]) })
     }
   }
@@ -180,7 +182,7 @@ struct RowProblem {
   func addParallelism(_ ilp: ILP, _ vars: [Int: Vars], _ live: [Edge]) throws {
     let big = 4 * config.maxCoefficient * ((problem.nodes.map(\.dims).max() ?? 1) + 1) + 2 * (config.maxShift ?? 8) + 16
     var carried: [LinExpr] = []
-    for e in live {
+    for e in live where !e.isApproximate {
       let p = ilp.newVariable("p", lower: 0, upper: 1)
       carried.append(LinExpr.variable(p))
       try farkas(ilp, e, vars, sign: -1, constant: LinExpr.variable(p, big), parameter: { _ in LinExpr.variable(p, big) })

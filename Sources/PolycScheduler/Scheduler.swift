@@ -45,10 +45,13 @@ public enum SchedulerDriver {
     let needsPlan = chain.contains(.polytops) || chain.contains(.feautrier)
     var notes: [String] = []
     var plan: DirectivePlan?
+    var planProblem: Problem?
     if needsPlan {
       do {
         plan = try scop.ctx.withBudget(strategy.maxOperations) {
-          try DirectivePlan(strategy: strategy, problem: try Problem(scop: scop, dependences: dependences), dependences: dependences)
+          let problem = try Problem(scop: scop, dependences: dependences)
+          planProblem = problem
+          return try DirectivePlan(strategy: strategy, problem: problem, dependences: dependences)
         }
       } catch let e as ISLError where e.isQuota {
         plan = nil
@@ -56,7 +59,8 @@ public enum SchedulerDriver {
     }
     for backend in chain {
       do {
-        let (schedule, extra) = try attempt(backend, scop: scop, dependences: dependences, strategy: strategy)
+        let fresh = backend == .polytops || backend == .feautrier ? planProblem.take() : nil
+        let (schedule, extra) = try attempt(backend, scop: scop, dependences: dependences, strategy: strategy, problem: fresh)
         if backend != .identity, let problem = try verify(schedule, scop: scop, dependences: dependences) {
           notes.append("\(backend.rawValue): \(problem); trying the next backend")
           continue
@@ -84,7 +88,10 @@ public enum SchedulerDriver {
     throw SchedulingFailure(message: "no backend produced a legal schedule: " + notes.joined(separator: "; "))
   }
 
-  static func attempt(_ backend: Backend, scop: Scop, dependences: Dependences, strategy: Strategy) throws -> (Schedule, [String]) {
+  /// One backend's schedule and notes. `problem`: a `Problem` of the Scop whose rows are still
+  /// empty (the directive plan's), used instead of building another; PolyTOPS fills its rows.
+  static func attempt(_ backend: Backend, scop: Scop, dependences: Dependences, strategy: Strategy,
+                      problem fresh: Problem? = nil) throws -> (Schedule, [String]) {
     switch backend {
     case .identity:
       return (scop.originalSchedule, [])
@@ -98,7 +105,7 @@ public enum SchedulerDriver {
       if backend == .feautrier && strategy.backend != .feautrier { s = feautrierStrategy(strategy) }
       if backend == .polytops && strategy.backend != .polytops && strategy.backend != .feautrier { s.permutableBands = true }
       return try scop.ctx.withBudget(strategy.maxOperations) {
-        let problem = try Problem(scop: scop, dependences: dependences)
+        let problem = try fresh ?? Problem(scop: scop, dependences: dependences)
         let plan = try DirectivePlan(strategy: s, problem: problem, dependences: dependences)
         let scheduler = PolyTOPS(problem: problem, strategy: s, directives: plan)
         let tree = markSerial(try scheduler.run(), plan)
@@ -191,10 +198,12 @@ public enum SchedulerDriver {
 
 /// isl's own scheduler, with PPCG's choice of constraints: validity =
 /// flow + anti + output; coincidence = the same (parallel dimensions);
-/// proximity = the same (data reuse).
+/// proximity = the same (data reuse). Complex pieces are replaced by bounded
+/// supersets first (`DependenceBounding`): sound for all three (a superset of
+/// coincidence marks fewer parallel members, of proximity only changes the cost).
 enum IslBackend {
   static func schedule(scop: Scop, dependences: Dependences, options: IslOptions) throws -> Schedule {
-    let validity = try dependences.validity()
+    let validity = try DependenceBounding(originalSchedule: scop.originalSchedule).bounded(try dependences.validity())
     let o = IslSchedulerOptions(serializeSCCs: options.serializeSCCs, outerCoincidence: options.outerCoincidence,
                                 maximizeBandDepth: options.maximizeBandDepth, wholeComponent: options.wholeComponent,
                                 maxCoefficient: options.maxCoefficient, algorithm: options.algorithm == "feautrier" ? .feautrier : .isl)
