@@ -81,6 +81,7 @@ enum Tiling {
       tiled = try Wavefront.apply(tiled, sizes: sizes, cx)
     }
     var point = tiled
+    while try point.kind() == .mark { point = try point.child(0) }
     for _ in 0..<tileLevels { point = try point.child(0) }
     try cx.registerPointBand(point, untiledLoops: untiled)
     return tiled

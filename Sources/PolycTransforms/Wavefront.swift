@@ -11,6 +11,11 @@
 // Skewing a permutable band keeps it permutable; the result is checked and
 // the skew is dropped when the second loop is still not parallel.
 //
+// The skewed band gets a `joint-band` mark: the parallel mark splits it
+// after W, and isl's AST generator, given W's band alone, can spend hours
+// in stride detection on the image of `floor(t0/s0) + floor(t1/s1)`; with
+// the mark it generates the whole tile band at once (ASTJoinedBands.swift).
+//
 //===----------------------------------------------------------------------===//
 
 import PolycISL
@@ -44,7 +49,7 @@ enum Wavefront {
       return tileBand
     }
     cx.note("wavefront: \(cx.describe(tileBand)): outer two tile loops skewed, second tile loop parallel")
-    return try cx.annotate(skewed, after)
+    return try cx.annotate(skewed, after).insertMark(ASTGenerator.jointBandMark(members: n))
   }
 
 }
