@@ -38,7 +38,7 @@ package enum ASTGenerator {
   /// see `withinBudget`.
   package static func generate(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = [],
                               maxOperations: UInt = 0) throws -> ASTNode {
-    try withinBudget(schedule, maxOperations) { try generateOnce($0, context: context, reserved: reserved) }
+    try withinBudget(try joiningBands(schedule), maxOperations) { try generateOnce($0, context: context, reserved: reserved) }
   }
 
   /// The default of `budget.astOperations`.
@@ -103,6 +103,8 @@ package enum ASTGenerator {
   /// schedule depth: the number of schedule dimensions above it, which is
   /// the dimension of the loop the mark belongs to (the first member of the
   /// band below it). isl's AST build numbers its iterators the same way.
+  /// A mark already tagged (moved above a joint band, see `joiningBands`)
+  /// keeps its tag.
   private static let tagMarkDepth: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> OpaquePointer? = { node, _ in
     guard let node else { return nil }
     guard isl_schedule_node_get_type(node) == isl_schedule_node_mark else { return node }
@@ -111,19 +113,24 @@ package enum ASTGenerator {
     let name = isl_id_get_name(id).map { String(cString: $0) } ?? ""
     let ctx = isl_id_get_ctx(id)
     isl_id_free(id)
+    if name.contains(markDepthSeparator) { return node }
     let tagged = isl_id_alloc(ctx, name + String(markDepthSeparator) + String(depth), nil)
     return isl_schedule_node_insert_mark(isl_schedule_node_delete(node), tagged)
   }
 
   /// The loops a mark applies to: the `for` nodes of schedule dimension
-  /// `depth` below it, reached through blocks, guards and other marks. isl
+  /// `depth` below it, reached through blocks, guards, other marks and the
+  /// loops of outer dimensions (a mark moved above a joint band). isl
   /// drops a loop that runs once (or every piece of it): on such a path the
   /// mark applies to nothing, never to a deeper loop. Each marked loop gets
   /// its own copy of the mark right above it.
   static func pushDown(_ name: String, depth: Int, prefix: String, into node: ASTNode) -> ASTNode {
     switch node {
-    case .forLoop(let it, _, _, _, _, _):
-      return it == prefix + String(depth) ? .mark(name, node) : node
+    case .forLoop(let it, let initial, let cond, let inc, let body, let degenerate):
+      if it == prefix + String(depth) { return .mark(name, node) }
+      guard it.hasPrefix(prefix), let d = Int(it.dropFirst(prefix.count)), d < depth else { return node }
+      return .forLoop(iterator: it, initial: initial, condition: cond, increment: inc,
+                      body: pushDown(name, depth: depth, prefix: prefix, into: body), degenerate: degenerate)
     case .block(let children):
       return .block(children.map { pushDown(name, depth: depth, prefix: prefix, into: $0) })
     case .ifStmt(let cond, let then, let otherwise):
@@ -140,7 +147,7 @@ package enum ASTGenerator {
   /// `S0(c0, c1)`, marks as comments), iterators named as `generate` names them.
   package static func text(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = [],
                           maxOperations: UInt = 0) throws -> String {
-    try withinBudget(schedule, maxOperations) { try textOnce($0, context: context, reserved: reserved) }
+    try withinBudget(try joiningBands(schedule), maxOperations) { try textOnce($0, context: context, reserved: reserved) }
   }
 
   static func textOnce(_ schedule: Schedule, context: Set, reserved: Swift.Set<String>) throws -> String {

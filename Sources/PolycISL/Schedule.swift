@@ -86,6 +86,8 @@ package final class ScheduleNode: CustomStringConvertible {
   package func root() throws -> ScheduleNode { try make(isl_schedule_node_root(copy()), "isl_schedule_node_root") }
   package func hasParent() throws -> Bool { try ctx.checkBool(isl_schedule_node_has_parent(raw), "isl_schedule_node_has_parent") }
   package func treeDepth() throws -> Int { try ctx.checkSize(isl_schedule_node_get_tree_depth(raw), "isl_schedule_node_get_tree_depth") }
+  /// The number of schedule dimensions (band members) above this node.
+  package func scheduleDepth() throws -> Int { try ctx.checkSize(isl_schedule_node_get_schedule_depth(raw), "isl_schedule_node_get_schedule_depth") }
   package func childPosition() throws -> Int { try ctx.checkSize(isl_schedule_node_get_child_position(raw), "isl_schedule_node_get_child_position") }
   package func domain() throws -> UnionSet { UnionSet(ctx, try ctx.check(isl_schedule_node_get_domain(raw), "isl_schedule_node_get_domain")) }
   package func prefixScheduleUnionMap() throws -> UnionMap {

@@ -15,6 +15,14 @@ extension Map {
   }
 }
 
+extension MultiUnionPwAff {
+  /// The members of `self`, then those of `o` (`isl_multi_union_pw_aff_flat_range_product`).
+  package func flatRangeProduct(_ o: MultiUnionPwAff) throws -> MultiUnionPwAff {
+    MultiUnionPwAff(ctx, try ctx.check(isl_multi_union_pw_aff_flat_range_product(copy(), o.copy()),
+                                       "isl_multi_union_pw_aff_flat_range_product"))
+  }
+}
+
 extension ScheduleNode {
   /// How isl's AST generator emits one band member.
   package enum ASTLoopType: Sendable {

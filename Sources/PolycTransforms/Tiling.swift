@@ -84,9 +84,11 @@ enum Tiling {
     // The bands below the tile band get their flags once the loops above them are final (the
     // wavefront skews the tile loops).
     var point = tiled
+    var marks = 0
+    while try point.kind() == .mark { point = try point.child(0); marks += 1 }
     for _ in 0..<tileLevels { point = try cx.annotatePermutable(try point.child(0)) }
     try cx.registerPointBand(point, untiledLoops: untiled)
-    for _ in 0..<tileLevels { point = try point.parent() }
+    for _ in 0..<(tileLevels + marks) { point = try point.parent() }
     return point
   }
 }

@@ -11,6 +11,11 @@
 // Skewing a permutable band keeps it permutable and makes its second loop
 // parallel (proof at the skew); MarkAudit checks the resulting mark.
 //
+// The skewed band gets a `joint-band` mark: the parallel mark splits it
+// after W, and isl's AST generator, given W's band alone, can spend hours
+// in stride detection on the image of `floor(t0/s0) + floor(t1/s1)`; with
+// the mark it generates the whole tile band at once (ASTJoinedBands.swift).
+//
 //===----------------------------------------------------------------------===//
 
 import PolycISL
@@ -50,7 +55,7 @@ enum Wavefront {
     let after = BandProperties(memberCount: n, permutable: true, parallel: parallel)
     try cx.oracle.record(derived: after, for: skewed)
     cx.note("wavefront: \(cx.describe(tileBand)): outer two tile loops skewed, second tile loop parallel")
-    return try cx.annotate(skewed, after)
+    return try cx.annotate(skewed, after).insertMark(ASTGenerator.jointBandMark(members: n))
   }
 
 }

@@ -73,6 +73,65 @@ import Testing
     #expect(!marked.isEmpty && marked.allSatisfy { $0 == "c0" }, "\(marked): \(ast)")
   }
 
+  /// A `joint-band` mark joins the pieces of a split band for the AST
+  /// generator; the mark between the pieces stays on its member's loop.
+  @Test func jointBandKeepsTheMarkBetweenItsPiecesOnItsOwnLoop() throws {
+    let split = """
+      domain: "[n] -> { S[t, i] : 0 <= t < n and 0 <= i < n }"
+      child:
+        mark: "\(ASTGenerator.jointBandMark(members: 2))"
+        child:
+          schedule: "[n] -> [{ S[t, i] -> [(t + i)] }]"
+          child:
+            mark: "parallel"
+            child:
+              schedule: "[n] -> [{ S[t, i] -> [(i)] }]"
+      """
+    let ast = try Self.ast(split, context: "[n] -> { : n > 0 }")
+    #expect(Self.markedLoops(ast, "parallel") == ["c1"], "\(ast)")
+    let ctx = Context()
+    let joined = try ASTGenerator.joiningBands(try Schedule(ctx, split))
+    let bands = try joined.root().child(0).child(0)
+    #expect(try bands.kind() == .band && bands.bandMemberCount() == 2, "\(joined)")
+    #expect(try joined.root().child(0).markId().name == "parallel@1", "\(joined)")
+  }
+
+  /// A piece that reaches past the mark's member count is split: only the members asked for join.
+  @Test func jointBandTakesNoMoreMembersThanItsMarkSays() throws {
+    let ctx = Context()
+    let joined = try ASTGenerator.joiningBands(try Schedule(ctx, """
+      domain: "[n] -> { S[t, i, j] : 0 <= t < n and 0 <= i < n and 0 <= j < n }"
+      child:
+        mark: "\(ASTGenerator.jointBandMark(members: 2))"
+        child:
+          schedule: "[n] -> [{ S[t, i, j] -> [(t + i)] }]"
+          child:
+            mark: "parallel"
+            child:
+              schedule: "[n] -> [{ S[t, i, j] -> [(i)] }, { S[t, i, j] -> [(j)] }]"
+      """))
+    let mark = try joined.root().child(0)
+    #expect(try mark.kind() == .mark && mark.markId().name == "parallel@1", "\(joined)")
+    #expect(try mark.child(0).bandMemberCount() == 2, "\(joined)")
+    #expect(try mark.child(0).child(0).bandMemberCount() == 1, "\(joined)")
+  }
+
+  /// Joined or not, a mark whose loop isl drops (it runs once) applies to nothing.
+  @Test func jointBandMarkOnALoopThatRunsOnceAppliesToNothing() throws {
+    let ast = try Self.ast("""
+      domain: "[n] -> { S[t, i, j] : 0 <= t < n and i = 0 and 0 <= j < n }"
+      child:
+        mark: "\(ASTGenerator.jointBandMark(members: 3))"
+        child:
+          schedule: "[n] -> [{ S[t, i, j] -> [(t)] }]"
+          child:
+            mark: "parallel"
+            child:
+              schedule: "[n] -> [{ S[t, i, j] -> [(i)] }, { S[t, i, j] -> [(j)] }]"
+      """, context: "[n] -> { : n > 0 }")
+    #expect(Self.markedLoops(ast, "parallel").isEmpty, "\(ast)")
+  }
+
   @Test func nestedMarksOnOneMemberBothReachIt() throws {
     let ast = try Self.ast("""
       domain: "[n] -> { S[i] : 0 <= i < n }"
