@@ -5,8 +5,8 @@
 // per row) and the weights the cost functions use; one `Edge` per convex
 // piece (basic map) of the validity dependences (flow, anti, output), complex
 // pieces bounded (`DependenceBounding`), with the part not yet strongly
-// satisfied by the rows found so far. Each edge
-// caches its Farkas dual (isl coefficients of the wrapped relation).
+// satisfied by the rows found so far. Each edge caches its Farkas dual (isl
+// coefficients of the wrapped relation).
 //
 //===----------------------------------------------------------------------===//
 

@@ -25,22 +25,15 @@ import TestSupport
 
   /// Random programs that ran for minutes or past a budget (docs/testing.md):
   /// each compiles and prints the original schedule's dump. `make test` runs
-  /// them under identity and pluto (seed 42: identity); `make fuzz` (POLYC_FUZZ_PROGRAMS set)
+  /// them under identity and pluto; `make fuzz` (POLYC_FUZZ_PROGRAMS set)
   /// under every preset.
-  /// Seed 28 still takes minutes under pluto (docs/testing.md, open problems): `make fuzz` only.
-  static var slowPrograms: [String] {
-    ["slow-seed-8", "slow-seed-33", "slow-seed-42", "slow-seed-43"]
-      + (ProcessInfo.processInfo.environment["POLYC_FUZZ_PROGRAMS"] != nil ? ["slow-seed-28"] : [])
-  }
+  static let slowPrograms = ["slow-seed-8", "slow-seed-28", "slow-seed-33", "slow-seed-42", "slow-seed-43"]
 
   @Test(arguments: slowPrograms)
   func slowRandomProgramsFinishAndMatchTheOriginalSchedule(program: String) throws {
     let source = try String(contentsOfFile: Fixtures.regressionPath(program), encoding: .utf8)
     let everyPreset = ProcessInfo.processInfo.environment["POLYC_FUZZ_PROGRAMS"] != nil
-    // Seed 42's ILP under pluto runs to the preset's scheduling budget (about a minute in a
-    // debug build, past the 120 s limit under AddressSanitizer or a loaded machine): identity
-    // only in `make test`, every preset under `make fuzz`.
-    let presets = everyPreset ? Fixtures.presets() : (program == "slow-seed-42" ? ["identity"] : ["identity", "pluto"])
+    let presets = everyPreset ? Fixtures.presets() : ["identity", "pluto"]
     let failures = try Differential.check(source: source, presets: presets, datasets: ["SMALL"])
     #expect(failures.isEmpty, "\(program): \(failures)")
   }
