@@ -38,7 +38,7 @@ package enum ASTGenerator {
   /// see `withinBudget`.
   package static func generate(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = [],
                               maxOperations: UInt = 0) throws -> ASTNode {
-    try withinBudget(try joiningBands(schedule), maxOperations) { try generateOnce($0, context: context, reserved: reserved) }
+    try withinBudget(try joiningBands(schedule, context: context), maxOperations) { try generateOnce($0, context: context, reserved: reserved) }
   }
 
   /// The default of `budget.astOperations`.
@@ -147,7 +147,7 @@ package enum ASTGenerator {
   /// `S0(c0, c1)`, marks as comments), iterators named as `generate` names them.
   package static func text(_ schedule: Schedule, context: Set, reserved: Swift.Set<String> = [],
                           maxOperations: UInt = 0) throws -> String {
-    try withinBudget(try joiningBands(schedule), maxOperations) { try textOnce($0, context: context, reserved: reserved) }
+    try withinBudget(try joiningBands(schedule, context: context), maxOperations) { try textOnce($0, context: context, reserved: reserved) }
   }
 
   static func textOnce(_ schedule: Schedule, context: Set, reserved: Swift.Set<String>) throws -> String {

@@ -14,7 +14,8 @@
 // The skewed band gets a `joint-band` mark: the parallel mark splits it
 // after W, and isl's AST generator, given W's band alone, can spend hours
 // in stride detection on the image of `floor(t0/s0) + floor(t1/s1)`; with
-// the mark it generates the whole tile band at once (ASTJoinedBands.swift).
+// the mark, the AST generator joins the band again when isl cannot generate
+// W alone within a small budget (ASTJoinedBands.swift).
 //
 //===----------------------------------------------------------------------===//
 

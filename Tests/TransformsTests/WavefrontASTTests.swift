@@ -1,11 +1,11 @@
 // The wavefront's tile band, which the parallel mark splits after its first
-// member, reaches isl's AST generator as one band (the `joint-band` mark).
-// Given the wavefront member floor(t/64) + floor((2t + i)/32) alone, isl
-// 0.25's stride detection ran for hours on jacobi-2d with tiles 64x32x32
-// (docs/testing.md, "AST generation of wavefront-skewed tiles"); the whole
-// band takes under 100,000 operations. Each test gives the AST generator a
-// budget of 1,000,000 operations, so that the hang fails the test (in about
-// a minute in a debug build) instead of stalling it.
+// member, carries a `joint-band` mark: when isl cannot generate the
+// wavefront member floor(t/64) + floor((2t + i)/32) alone (jacobi-2d with
+// tiles 64x32x32: hours in isl 0.25's stride detection, docs/testing.md,
+// "AST generation of wavefront-skewed tiles"), the AST generator joins the
+// band again; the whole band takes under 100,000 operations. Each test gives
+// the AST generator a budget of 1,000,000 operations, so that the hang fails
+// the test (in about a minute in a debug build) instead of stalling it.
 
 import PolycDependences
 import PolycDriver
@@ -65,6 +65,12 @@ import TestSupport
     #expect(r.notes.contains { $0.contains("wavefront") && $0.contains("parallel") }, "\(r.notes)")
     #expect(try TransformFixture.marks(r.schedule) == [ASTGenerator.jointBandMark(members: 3), "parallel"])
     #expect(try deps.violation(of: r.schedule) == nil)
+    if sizes == [64, 32, 32] {
+      let resolved = try ASTGenerator.joiningBands(r.schedule, context: scop.context)
+      let mark = try resolved.root().child(0)
+      #expect(try mark.kind() == .mark && mark.markId().name == "parallel@1", "the hard case is joined: \(resolved)")
+      #expect(try mark.child(0).bandMemberCount() == 3, "\(resolved)")
+    }
     let ast = try ASTGenerator.generate(r.schedule, context: scop.context, maxOperations: Self.astBudget)
     let marked = Self.markedLoops(ast, "parallel")
     #expect(!marked.isEmpty && marked.allSatisfy { $0 == "c1" }, "\(sizes): parallel on \(marked)")
