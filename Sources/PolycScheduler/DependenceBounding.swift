@@ -94,8 +94,10 @@ package final class DependenceBounding {
   /// edges (`Farkas.bounded`, restricted to the original order), or nil when
   /// the piece is simple enough.
   package func boundedPiece(_ piece: Map) throws -> Map? {
-    guard try isComplex(piece) else { return nil }
-    return try ordered(try Farkas.bounded(try piece.wrap().removingDivs()).unwrap(), containing: piece)
+    let pairs = try piece.wrap().removingDivs()
+    let bounded = try Farkas.bounded(pairs)
+    guard bounded !== pairs else { return nil }  // no part over the limit (`isComplex`)
+    return try ordered(try bounded.unwrap(), containing: piece)
   }
 
   /// Whether a piece has more than `Farkas.maxExactConstraints` constraints once its existentials are removed.

@@ -100,8 +100,7 @@ package struct DependenceOracle {
     if try live.isEmpty() { return true }
     let partial = try band.bandPartialSchedule()
     for k in 0..<(try band.bandMemberCount()) {
-      let f = try partial.memberFunction(k)
-      if try live.lexGreaterAt(f).isEmpty(), try live.lexLessAt(f).isEmpty() { return true }
+      if try !Self.differ(live, at: try partial.memberFunction(k)) { return true }
     }
     return false
   }
@@ -153,8 +152,12 @@ package struct DependenceOracle {
     if let p = memo.properties[try key(band)] { return p.parallel[0] }
     let live = try liveDependences(at: band)
     if try live.isEmpty() { return true }
-    let f = try band.bandPartialSchedule().memberFunction(0)
-    return try live.lexGreaterAt(f).isEmpty() && live.lexLessAt(f).isEmpty()
+    return try !Self.differ(live, at: try band.bandPartialSchedule().memberFunction(0))
+  }
+
+  /// Whether some pair of `pairs` takes different values of `f` at its source and its sink.
+  static func differ(_ pairs: UnionMap, at f: MultiUnionPwAff) throws -> Bool {
+    try !pairs.lexGreaterAt(f).isEmpty() || !pairs.lexLessAt(f).isEmpty()
   }
 
   /// The band's facts from the live dependence pairs themselves: member `k` is negative for a
@@ -174,8 +177,7 @@ package struct DependenceOracle {
     for k in 0..<n {
       let f = try partial.memberFunction(k)
       if !knownPermutable, permutable, !(try live.lexGreaterAt(f).isEmpty()) { permutable = false }
-      let carried = try !equalBefore.lexGreaterAt(f).isEmpty() || !equalBefore.lexLessAt(f).isEmpty()
-      parallel.append(!carried)
+      parallel.append(try !Self.differ(equalBefore, at: f))
       if k + 1 < n { equalBefore = try equalBefore.equalAt(f) }
     }
     return BandProperties(memberCount: n, permutable: permutable, parallel: parallel)
