@@ -92,6 +92,25 @@ import TestSupport
     #expect(result.kernels[0].variant("identity")?.times.count == 2)
   }
 
+  @Test func polycCompilesEveryKernelBeforeAnyRun() throws {
+    let out = try Fixtures.temporaryDirectory("bench-phase")
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    var config = miniCampaign("gemm", strategies: ["identity", "pluto"], repetitions: 1, out: out)
+    config.kernels = ["gemm", "jacobi-1d"]
+    let runner = BenchRunner(config: config)
+    var lines: [String] = []
+    runner.progress = { lines.append($0) }
+    let result = try runner.run()
+    let phase = try #require(lines.firstIndex { $0.hasPrefix("compiling 2 kernels with polyc") }, "\(lines)")
+    let firstRun = try #require(lines.firstIndex { $0.hasPrefix("[1/2] gemm") })
+    #expect(phase < firstRun, "the compile phase runs before the first kernel is built and timed")
+    for k in result.kernels {
+      for v in [k.original] + k.strategies {
+        #expect(v.status == .ok && (v.polycSeconds ?? 0) > 0, "\(k.kernel) \(v.variant): \(v.message ?? "")")
+      }
+    }
+  }
+
   @Test func unknownDatasetIsAnError() {
     var config = BenchConfiguration(root: Fixtures.root, kernels: ["gemm"])
     config.dataset = "HUGE"
