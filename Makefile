@@ -60,8 +60,11 @@ test-asan: deps
 N           ?= 200
 FUZZ_SEED   ?= 1
 FUZZ_INPUTS ?= 100000
-fuzz: deps
+# The random programs run the release polyc (its 120 s limit is then a
+# user's compile time); the input fuzzer runs the debug one (assertions on).
+fuzz: release
 	POLYC_FUZZ_PROGRAMS=$(N) POLYC_FUZZ_FIRST_SEED=$(FUZZ_SEED) POLYC_FUZZ_INPUTS=$(FUZZ_INPUTS) \
+	  POLYC_FUZZ_POLYC=$(CURDIR)/$(RELEASE_BIN) \
 	  $(SWIFT) test $(SWIFT_FLAGS) --filter 'RandomProgramTests|InputFuzzTests'
 
 # The JSCoP round trip with real Polly (docs/jscop.md): polyc's programs and

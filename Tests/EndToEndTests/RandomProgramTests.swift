@@ -39,6 +39,7 @@ import TestSupport
     let failures = try Differential.check(source: program.source, presets: presets, datasets: Self.datasets)
     print("random program \(seed): compared under \(presets.filter { $0 != "identity" }.count) presets on SMALL, MEDIUM; "
           + "\(failures.count) failing\(failures.isEmpty ? "" : ": " + failures.map(\.preset).joined(separator: ", "))")
+    if let summary = Differential.compileSeconds.finishProgram(total: Self.seeds.count) { print(summary) }
     guard let first = failures.first else { return }
     let attempts = Self.environment["POLYC_FUZZ_SHRINK"].flatMap { Int($0) } ?? 40
     let shrunk = Differential.shrink(program, first, attempts: attempts)

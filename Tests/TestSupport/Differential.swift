@@ -6,6 +6,9 @@
 // dataset, and its dump compared with the dump of the original schedule (the
 // identity preset, built without OpenMP). polyc runs as a child process with
 // a timeout, so a crash or a hang is a reported failure, not a dead test run.
+// The executable is the one built next to the tests (debug), or the one
+// POLYC_FUZZ_POLYC names (`make fuzz` passes the release build, so that the
+// time limit measures polyc as users run it).
 //
 // A failure can be shrunk (`shrink`): smaller programs
 // (`RandomProgram.smaller`) are tried while the same preset still fails on
@@ -32,17 +35,28 @@ public enum Differential {
     public var description: String { "\(preset) on \(dataset): \(message)" }
   }
 
+  /// The polyc executable the tester runs: `POLYC_FUZZ_POLYC`, else the one next to the tests.
+  public static var polyc: String? {
+    if let path = ProcessInfo.processInfo.environment["POLYC_FUZZ_POLYC"], !path.isEmpty { return path }
+    return Fixtures.polycBinary
+  }
+
+  /// Seconds (wall clock) of each polyc compilation by preset, over the whole test process.
+  public static let compileSeconds = CompileTimes()
+
   /// The dumps of `source` under `preset`, one per dataset, or the first failure.
   public static func dumps(source: String, preset: String, datasets: [String], in dir: String) -> Result<[String: String], Failure> {
-    guard let polyc = Fixtures.polycBinary else {
+    guard let polyc else {
       return .failure(Failure(preset: preset, dataset: "-", message: "polyc executable not found next to the tests"))
     }
     let tag = preset.replacingOccurrences(of: "/", with: "_")
     let loop = "\(dir)/p.loop", c = "\(dir)/\(tag).c", bin = "\(dir)/\(tag)"
     do {
       try source.write(toFile: loop, atomically: true, encoding: .utf8)
+      let start = Date()
       let r = try ProcessRunner.run(polyc, [loop, "--config", Fixtures.configPath(preset), "--emit", "program", "-o", c],
                                     timeout: compileTimeout)
+      compileSeconds.add(preset, Date().timeIntervalSince(start))
       guard !r.timedOut else {
         return .failure(Failure(preset: preset, dataset: "-", message: "polyc ran longer than \(Int(compileTimeout)) s"))
       }
@@ -118,5 +132,35 @@ public enum Differential {
       }
     }
     return current
+  }
+}
+
+/// Compile times of the random tester, by preset (thread-safe: Swift Testing runs seeds in parallel).
+public final class CompileTimes: @unchecked Sendable {
+  private let lock = NSLock()
+  private var seconds: [String: [Double]] = [:]
+  private var programs = 0
+
+  func add(_ preset: String, _ s: Double) {
+    lock.lock(); defer { lock.unlock() }
+    seconds[preset, default: []].append(s)
+  }
+
+  /// Counts one program as done; returns the summary every `every` programs and after the last of `total`.
+  public func finishProgram(total: Int, every: Int = 25) -> String? {
+    lock.lock()
+    programs += 1
+    let n = programs
+    lock.unlock()
+    return n % every == 0 || n == total ? "after \(n) of \(total) programs, polyc compile times: \(summary)" : nil
+  }
+
+  /// `cpu: 12 compilations, median 0.41 s, max 3.2 s; ...` for the presets seen so far.
+  public var summary: String {
+    lock.lock(); defer { lock.unlock() }
+    return seconds.keys.sorted().map { p in
+      let v = seconds[p]!.sorted()
+      return "\(p): \(v.count) compilations, median \(String(format: "%.2f", v[v.count / 2])) s, max \(String(format: "%.2f", v.last!)) s"
+    }.joined(separator: "; ")
   }
 }
