@@ -69,6 +69,10 @@ def main():
             t = time.perf_counter()
             run()
             times["openblas"].append(time.perf_counter() - t)
+            # OpenBLAS's worker threads keep spinning after a call (2^28 cycles by
+            # default, OPENBLAS_THREAD_TIMEOUT): a binary started at once shares a
+            # core with them and runs up to twice as slow. Let them go to sleep.
+            time.sleep(0.5)
         blas = statistics.median(times["openblas"])
         cells = [f"{name:5s} openblas {blas:.4f} s {flops / blas / 1e9:6.2f} GFLOP/s"]
         for v in variants:
