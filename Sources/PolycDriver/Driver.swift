@@ -219,12 +219,14 @@ public enum Pipeline {
       if strategy.scalarExpansion {
         do {
           let r = try timed("scalar expansion", &times) {
-            try ctx.withBudget(strategy.dependenceOperations) { try ScalarExpansion.expand(kernel, ctx: ctx) }
+            try ctx.withBudget(strategy.dependenceOperations) {
+              try ScalarExpansion.expand(kernel, ctx: ctx, accumulators: strategy.expandAccumulators)
+            }
           }
           kernel = r.kernel
           expandedModel = r.scop
           expansionNotes = r.expansions.map {
-            "scalar expansion: '\($0.scalar)' in \($0.statements.joined(separator: ", ")) -> \($0.array)[\($0.iterator)]"
+            "scalar expansion: '\($0.scalar)' in \($0.statements.joined(separator: ", ")) -> \($0.array)[\($0.iterators.joined(separator: "]["))]"
           }
         } catch let e as ISLError where e.isQuota {
           expansionNotes = ["scalar expansion: skipped, its dataflow analysis exceeded the budget of "

@@ -21,6 +21,15 @@
 //   * the expansion makes L parallel: no flow, anti or output dependence is
 //     left across L's iterations (privatising in a loop that stays
 //     sequential, durbin's k or ludcmp's i, would only cost memory).
+// With `accumulators` (strategy `"scalarExpansion": "accumulators"`), a web
+// that is not expanded so and is an accumulator (one of its statements, in
+// a loop below the common ones, reads and writes the scalar: ludcmp's
+// `w -= A[i][k] * A[k][j]`) is expanded along all its common loops instead
+// (`w` -> `w_ij[i][j]`), parallel or not: as an array element the sum no
+// longer orders the iterations of the enclosing loops, so the scheduler may
+// interchange the reduction loop with them, as it does in lu (each element
+// still receives its updates in the same order). A triangular loop is sized
+// by its enclosing loop's bound (`j < i < n`: n elements).
 // Each expanded web gets its own array (webs are flow-independent, so
 // renaming them apart is always legal); the scalar disappears when all its
 // webs are expanded. The rewrite is on the checked kernel, so the model, the
@@ -36,14 +45,17 @@ package enum ScalarExpansion {
   package struct Expansion: Hashable, Sendable {
     package var scalar: String
     package var array: String
-    /// The loop iterator the web is expanded along.
-    package var iterator: String
+    /// The loop iterators the web is expanded along, outermost first (one, unless an accumulator).
+    package var iterators: [String]
     package var statements: [String]
+    /// The innermost loop iterator the web is expanded along.
+    package var iterator: String { iterators.last! }
   }
 
   /// The kernel with its privatisable scalars expanded, and what was expanded.
-  package static func apply(_ kernel: CheckedKernel, ctx: Context = Context()) throws -> (CheckedKernel, [Expansion]) {
-    let r = try expand(kernel, ctx: ctx)
+  package static func apply(_ kernel: CheckedKernel, ctx: Context = Context(), accumulators: Bool = false) throws
+    -> (CheckedKernel, [Expansion]) {
+    let r = try expand(kernel, ctx: ctx, accumulators: accumulators)
     return (r.kernel, r.expansions)
   }
 
@@ -56,11 +68,19 @@ package enum ScalarExpansion {
     package var scop: Scop?
   }
 
-  package static func expand(_ kernel: CheckedKernel, ctx: Context = Context()) throws -> Result {
+  package static func expand(_ kernel: CheckedKernel, ctx: Context = Context(), accumulators: Bool = false) throws -> Result {
     let scop = try Scop.build(kernel, ctx: ctx)
     let loops = loopPaths(kernel.file.body)
     var plans: [Plan] = []
+    var candidates: [(scalar: String, web: Swift.Set<String>, reads: UnionMap, flow: UnionMap)] = []
     var taken = Swift.Set(kernel.scalars.keys).union(kernel.arrays.keys).union(kernel.sizeParameters)
+    func arrayName(_ scalar: String, _ iterators: [String]) -> String {
+      var name = "\(scalar)_\(iterators.joined())"
+      var k = 1
+      while taken.contains(name) { k += 1; name = "\(scalar)_\(iterators.joined())\(k)" }
+      taken.insert(name)
+      return name
+    }
     for s in kernel.scalars.values.sorted(by: { $0.name < $1.name }) where !s.isParameter {
       let (reads, writes) = try accesses(to: s.name, scop)
       // The schedule restricted to the statements that use the scalar: the same relative order,
@@ -68,31 +88,133 @@ package enum ScalarExpansion {
       let users = try reads.domain().union(try writes.domain())
       let flow = try Flow.compute(sink: reads, mustSource: writes, schedule: try scop.originalSchedule.intersectDomain(users)).must
       for web in try webs(of: s.name, flow: flow, scop) {
+        candidates.append((s.name, web, reads, flow))
         guard let (loop, depth) = innermostCommonLoop(web, loops), loopBoundsAreParametric(loop, depth, web, loops),
-              try isPrivatisable(web, reads: reads, flow: flow, depth: depth, scop) else { continue }
-        var name = "\(s.name)_\(loop.iterator)"
-        var k = 1
-        while taken.contains(name) { k += 1; name = "\(s.name)_\(loop.iterator)\(k)" }
-        taken.insert(name)
-        plans.append(Plan(expansion: Expansion(scalar: s.name, array: name, iterator: loop.iterator, statements: web.sorted()),
-                          loopID: loops[web.first!]![depth].id, depth: depth))
+              try isPrivatisable(web, reads: reads, flow: flow, depths: [depth], scop) else { continue }
+        let dim = dimension(loops[web.first!]!, depth)!
+        plans.append(Plan(expansion: Expansion(scalar: s.name, array: arrayName(s.name, [loop.iterator]), iterators: [loop.iterator],
+                                               statements: web.sorted()),
+                          loopID: loops[web.first!]![depth].id, depth: depth, dims: [dim]))
       }
     }
     // Keep only expansions that make their loop parallel: privatising a
     // scalar in a loop that stays sequential only costs memory.
+    var result = Result(kernel: kernel, expansions: [], scop: nil)
     while !plans.isEmpty {
-      let expanded = rewrite(kernel, plans.map(\.expansion), loops)
+      let expanded = rewrite(kernel, plans, loops)
       let (carried, model) = try carriedLoops(expanded, plans, loops, ctx)
-      if carried.isEmpty { return Result(kernel: expanded, expansions: plans.map(\.expansion), scop: model) }
+      if carried.isEmpty {
+        result = Result(kernel: expanded, expansions: plans.map(\.expansion), scop: model)
+        break
+      }
       plans.removeAll { carried.contains($0.loopID) }
     }
-    return Result(kernel: kernel, expansions: [], scop: nil)
+    guard accumulators else { return result }
+    // Accumulators not expanded above: along all their common loops. The names of the plans
+    // dropped above are free again.
+    let expandedStatements = Swift.Set(plans.flatMap(\.expansion.statements))
+    taken = Swift.Set(kernel.scalars.keys).union(kernel.arrays.keys).union(kernel.sizeParameters).union(plans.map(\.expansion.array))
+    var more: [Plan] = []
+    for c in candidates where c.web.isDisjoint(with: expandedStatements) {
+      guard let (_, depth) = innermostCommonLoop(c.web, loops), isAccumulator(c.web, c.scalar, depth, loops, scop) else { continue }
+      let path = loops[c.web.first!]!
+      let dims = (0...depth).compactMap { dimension(path, $0) }
+      guard dims.count == depth + 1,
+            try isPrivatisable(c.web, reads: c.reads, flow: c.flow, depths: Array(0...depth), scop) else { continue }
+      let iterators = path.prefix(depth + 1).map(\.loop.iterator)
+      more.append(Plan(expansion: Expansion(scalar: c.scalar, array: arrayName(c.scalar, iterators), iterators: iterators,
+                                            statements: c.web.sorted()),
+                       loopID: path[depth].id, depth: depth, dims: dims))
+    }
+    guard !more.isEmpty else { return result }
+    let all = plans + more
+    return Result(kernel: rewrite(kernel, all, loops), expansions: all.map(\.expansion), scop: nil)
   }
 
   struct Plan {
     var expansion: Expansion
+    /// The innermost loop expanded along, and its depth.
     var loopID: Int
     var depth: Int
+    /// The new array's subscript and extent per expanded loop, outermost first.
+    var dims: [(index: Expr, extent: Expr)]
+  }
+
+  /// Whether a statement of `web`, in a loop below the web's `depth + 1` common loops, both reads
+  /// and writes `scalar` (a reduction into it).
+  static func isAccumulator(_ web: Swift.Set<String>, _ scalar: String, _ depth: Int, _ loops: [String: [LoopRef]],
+                            _ scop: Scop) -> Bool {
+    web.contains { name in
+      guard let s = scop.statement(named: name), (loops[name]?.count ?? 0) > depth + 1 else { return false }
+      let a = s.accesses.filter { $0.array == scalar }
+      return a.contains(where: \.isWrite) && a.contains { !$0.isWrite }
+    }
+  }
+
+  /// The subscript and extent of the expanded array along the loop at `depth` of `path`: the
+  /// iterator minus a lower bound that is a size expression, else the iterator itself when the
+  /// lower bound is an enclosing iterator plus a non-negative constant (j in i ..< n); the extent
+  /// reaches the iterator's exclusive bound (`end`). Nil otherwise.
+  static func dimension(_ path: [LoopRef], _ depth: Int) -> (index: Expr, extent: Expr)? {
+    let loop = path[depth].loop
+    let at = loop.location
+    guard let end = end(path, depth) else { return nil }
+    let it = Expr(.name(loop.iterator), at: at)
+    if isSizeExpression(loop.lower, path, depth) {
+      if case .intLiteral(0) = loop.lower.kind { return (it, end) }
+      // (upper - lower) + 1 for an inclusive range with a size-expression upper bound.
+      let extent = isSizeExpression(loop.upper, path, depth) && loop.inclusive
+        ? Expr(.binary(.add, Expr(.binary(.sub, loop.upper, loop.lower), at: at), Expr(.intLiteral(1), at: at)), at: at)
+        : Expr(.binary(.sub, end, loop.lower), at: at)
+      return (Expr(.binary(.sub, it, loop.lower), at: at), extent)
+    }
+    if let (o, c) = iteratorPlusConstant(loop.lower, path, depth), c >= 0, isNonNegative(path, o) { return (it, end) }
+    return nil
+  }
+
+  /// A size expression bounding the iterator of the loop at `depth` from above (exclusive): its
+  /// upper bound when that is a size expression, else, for an enclosing iterator `o` plus a
+  /// constant `c`, `end(o) + c` (it <= o + c and o < end(o)).
+  static func end(_ path: [LoopRef], _ depth: Int) -> Expr? {
+    let loop = path[depth].loop
+    let at = loop.location
+    func plus(_ e: Expr, _ c: Int) -> Expr {
+      c == 0 ? e : Expr(.binary(c > 0 ? .add : .sub, e, Expr(.intLiteral(Int(c.magnitude)), at: at)), at: at)
+    }
+    if isSizeExpression(loop.upper, path, depth) { return loop.inclusive ? plus(loop.upper, 1) : loop.upper }
+    guard let (o, c) = iteratorPlusConstant(loop.upper, path, depth), c.magnitude <= 1_000_000, let outer = end(path, o) else { return nil }
+    return plus(outer, c)
+  }
+
+  /// Whether `e` names no iterator of the loops enclosing the one at `depth`.
+  static func isSizeExpression(_ e: Expr, _ path: [LoopRef], _ depth: Int) -> Bool {
+    !path.prefix(depth).contains { e.mentions($0.loop.iterator) }
+  }
+
+  /// `o + c`, `c + o` or `o - c` with `o` the iterator of an enclosing loop (returned as its depth).
+  static func iteratorPlusConstant(_ e: Expr, _ path: [LoopRef], _ depth: Int) -> (Int, Int)? {
+    let outer = path.prefix(depth).map(\.loop.iterator)
+    switch e.kind {
+    case .name(let n): return outer.firstIndex(of: n).map { ($0, 0) }
+    case .binary(.add, let a, let b):
+      if case .name(let n) = a.kind, case .intLiteral(let c) = b.kind, let o = outer.firstIndex(of: n) { return (o, c) }
+      if case .name(let n) = b.kind, case .intLiteral(let c) = a.kind, let o = outer.firstIndex(of: n) { return (o, c) }
+      return nil
+    case .binary(.sub, let a, let b):
+      if case .name(let n) = a.kind, case .intLiteral(let c) = b.kind, c != Int.min, let o = outer.firstIndex(of: n) { return (o, -c) }
+      return nil
+    default: return nil
+    }
+  }
+
+  /// Whether the iterator of the loop at `depth` of `path` never goes below 0.
+  static func isNonNegative(_ path: [LoopRef], _ depth: Int) -> Bool {
+    let lower = path[depth].loop.lower
+    if case .intLiteral(let v) = lower.kind { return v >= 0 }
+    if case .name(let n) = lower.kind, let o = path.prefix(depth).firstIndex(where: { $0.loop.iterator == n }) {
+      return isNonNegative(path, o)
+    }
+    return false
   }
 
   /// The plans' loops that still carry a flow, anti or output dependence in `kernel`, and the
@@ -192,8 +314,9 @@ package enum ScalarExpansion {
     return !outer.contains { loop.lower.mentions($0) || loop.upper.mentions($0) }
   }
 
-  /// `reads`: the scalar's reads; `flow`: its flow dependences.
-  static func isPrivatisable(_ web: Swift.Set<String>, reads: UnionMap, flow deps: UnionMap, depth: Int,
+  /// `reads`: the scalar's reads; `flow`: its flow dependences; `depths`: the loops (by depth)
+  /// every flow dependence of the web must stay within one iteration of.
+  static func isPrivatisable(_ web: Swift.Set<String>, reads: UnionMap, flow deps: UnionMap, depths: [Int],
                              _ scop: Scop) throws -> Bool {
     let statements = scop.statements.filter { web.contains($0.name) }
     var webDomain = try UnionSet.empty(scop.ctx)
@@ -206,36 +329,33 @@ package enum ScalarExpansion {
     for m in try webDeps.maps() {
       guard let a = m.domainTupleName, let b = m.rangeTupleName,
             let sa = scop.statement(named: a), let sb = scop.statement(named: b) else { return false }
-      guard try m.isSubset(of: try sameIteration(sa, sb, depth: depth, scop)) else { return false }
+      for depth in depths {
+        guard try m.isSubset(of: try sameIteration(sa, sb, depth: depth, scop)) else { return false }
+      }
     }
     return true
   }
 
   // MARK: Rewrite
 
-  static func rewrite(_ kernel: CheckedKernel, _ plans: [Expansion], _ loops: [String: [LoopRef]]) -> CheckedKernel {
+  static func rewrite(_ kernel: CheckedKernel, _ plans: [Plan], _ loops: [String: [LoopRef]]) -> CheckedKernel {
     var k = kernel
-    var byStatement: [String: [(scalar: String, array: String, index: Expr)]] = [:]
+    var byStatement: [String: [(scalar: String, array: String, index: [Expr])]] = [:]
     var declarations: [Stmt] = []
-    for p in plans {
-      let path = loops[p.statements[0]]!
-      let loop = path.last { $0.loop.iterator == p.iterator }!.loop
-      let at = loop.location
-      let it = Expr(.name(loop.iterator), at: at)
-      let isZero: Bool = { if case .intLiteral(0) = loop.lower.kind { return true }; return false }()
-      let index = isZero ? it : Expr(.binary(.sub, it, loop.lower), at: at)
-      var extent = isZero ? loop.upper : Expr(.binary(.sub, loop.upper, loop.lower), at: at)
-      if loop.inclusive { extent = Expr(.binary(.add, extent, Expr(.intLiteral(1), at: at)), at: at) }
+    for plan in plans {
+      let p = plan.expansion
+      let at = plan.dims.last!.index.location
+      let extents = plan.dims.map(\.extent)
       let type = kernel.scalars[p.scalar]!.type
-      k.arrays[p.array] = ArraySymbol(name: p.array, type: type, dimensions: [extent], role: nil, location: at)
-      declarations.append(Stmt(.varDecl(name: p.array, type: type, dimensions: [extent], initial: nil), at: at))
-      for s in p.statements { byStatement[s, default: []].append((p.scalar, p.array, index)) }
+      k.arrays[p.array] = ArraySymbol(name: p.array, type: type, dimensions: extents, role: nil, location: at)
+      declarations.append(Stmt(.varDecl(name: p.array, type: type, dimensions: extents, initial: nil), at: at))
+      for s in p.statements { byStatement[s, default: []].append((p.scalar, p.array, plan.dims.map(\.index))) }
     }
-    func expr(_ e: Expr, _ subs: [(scalar: String, array: String, index: Expr)]) -> Expr {
+    func expr(_ e: Expr, _ subs: [(scalar: String, array: String, index: [Expr])]) -> Expr {
       var r = e
       switch e.kind {
       case .name(let n):
-        if let s = subs.first(where: { $0.scalar == n }) { r.kind = .access(array: s.array, subscripts: [s.index]) }
+        if let s = subs.first(where: { $0.scalar == n }) { r.kind = .access(array: s.array, subscripts: s.index) }
       case .intLiteral, .floatLiteral: break
       case .access(let a, let ss): r.kind = .access(array: a, subscripts: ss.map { expr($0, subs) })
       case .unary(let op, let a): r.kind = .unary(op, expr(a, subs))
@@ -266,7 +386,7 @@ package enum ScalarExpansion {
     }
     var body = block(kernel.file.body)
     // A scalar all of whose webs were expanded is gone: drop its declaration.
-    let gone = Swift.Set(plans.map(\.scalar)).filter { !mentioned($0, body) }
+    let gone = Swift.Set(plans.map(\.expansion.scalar)).filter { !mentioned($0, body) }
     body.removeAll { if case .varDecl(let name, _, _, _) = $0.kind { return gone.contains(name) }; return false }
     for s in gone { k.scalars[s] = nil }
     k.file.body = declarations + body

@@ -357,6 +357,9 @@ public struct Strategy: Sendable, Equatable {
   /// Expand kernel-local scalars that carry values only within one loop
   /// iteration into arrays along that loop (see Model/ScalarExpansion.swift).
   public var scalarExpansion = false
+  /// With `scalarExpansion`, also expand accumulators (a scalar summed in an inner loop) along
+  /// all their common loops, parallel or not (JSON `"scalarExpansion": "accumulators"`).
+  public var expandAccumulators = false
   /// The file it was read from (for error messages).
   public var sourcePath: String = "<strategy>"
 

@@ -50,7 +50,7 @@ extension Strategy: Codable {
       "vectorization": Self.vectorizationObject(vectorization),
       "target": target.hardware.map { ["kind": target.kind.rawValue, "hardware": $0] } ?? ["kind": target.kind.rawValue],
       "keepSourceOrderWithoutGain": keepSourceOrderWithoutGain,
-      "scalarExpansion": scalarExpansion,
+      "scalarExpansion": expandAccumulators && scalarExpansion ? "accumulators" as Any : scalarExpansion,
     ]
     // The default chain of the identity backend is `[identity]`, which a file cannot spell.
     if !fallback.contains(backend) { o["fallback"] = fallback.map(\.rawValue) }

@@ -102,7 +102,20 @@ struct StrategyParser {
     if let v = obj["vectorization"] { s.vectorization = try vectorization(v, "vectorization") }
     if let v = obj["target"] { s.target = try target(v, "target") }
     if let v = obj["keepSourceOrderWithoutGain"] { s.keepSourceOrderWithoutGain = try bool(v, "keepSourceOrderWithoutGain") }
-    if let v = obj["scalarExpansion"] { s.scalarExpansion = try bool(v, "scalarExpansion") }
+    if let v = obj["scalarExpansion"] {
+      if let mode = v as? String, !isBool(v) {
+        guard mode == "accumulators" else {
+          throw fail("scalarExpansion", "expected true, false or \"accumulators\", found \"\(mode)\"")
+        }
+        s.scalarExpansion = true
+        s.expandAccumulators = true
+      } else {
+        guard isBool(v), let b = v as? Bool else {
+          throw fail("scalarExpansion", "expected true, false or \"accumulators\", found \(kind(v))")
+        }
+        s.scalarExpansion = b
+      }
+    }
     try checkCombinations(s, obj)
     return s
   }

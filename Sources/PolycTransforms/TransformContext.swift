@@ -84,7 +84,8 @@ final class TransformContext {
   func describe(_ band: ScheduleNode) -> String {
     let names = ((try? band.domain().sets()) ?? []).compactMap(\.tupleName).sorted()
     let members = (try? band.bandMemberCount()) ?? 0
-    return "band over \(names.joined(separator: ", ")) (\(members) member\(members == 1 ? "" : "s"))"
+    let over = names.isEmpty ? "no statement instance" : names.joined(separator: ", ")
+    return "band over \(over) (\(members) member\(members == 1 ? "" : "s"))"
   }
 
   /// Sets the band's permutable and coincident flags from the dependences.

@@ -52,6 +52,8 @@ package struct CPUCandidate: Hashable, Codable, Sendable, CustomStringConvertibl
   /// nil: the default (`[4, 4]` when tiled); `[]`: off.
   package var unrollAndJam: [Int]?
   package var scalarExpansion: Bool
+  /// With `scalarExpansion`: accumulators too (`"scalarExpansion": "accumulators"`).
+  package var accumulators: Bool? = nil
 
   package var description: String {
     var parts = [base, "fusion \(fusion)"]
@@ -60,7 +62,7 @@ package struct CPUCandidate: Hashable, Codable, Sendable, CustomStringConvertibl
     if tiling && diamond { parts.append("diamond") }
     if wavefront { parts.append("wavefront") }
     parts.append(vectorize ? "simd" + (unrollAndJam.map { $0.isEmpty ? " no-uaj" : " uaj \($0.map(String.init).joined(separator: "x"))" } ?? "") : "no simd")
-    if scalarExpansion { parts.append("scalar expansion") }
+    if scalarExpansion { parts.append(accumulators == true ? "scalar expansion (accumulators)" : "scalar expansion") }
     return parts.joined(separator: ", ")
   }
 }
@@ -194,7 +196,8 @@ package final class CPUTuner {
       diamond: (tiling?["diamond"] as? Bool) ?? false,
       vectorize: vec.map { ($0["enabled"] as? Bool) ?? true } ?? false,
       unrollAndJam: (vec?["unrollAndJam"] as? [Int]) ?? ((vec?["unrollAndJam"] as? Bool) == false ? [] : nil),
-      scalarExpansion: (o["scalarExpansion"] as? Bool) ?? false)
+      scalarExpansion: (o["scalarExpansion"] as? Bool) ?? ((o["scalarExpansion"] as? String) == "accumulators"),
+      accumulators: (o["scalarExpansion"] as? String) == "accumulators" ? true : nil)
   }
 
   /// The strategy JSON object of a candidate.
@@ -229,7 +232,7 @@ package final class CPUTuner {
       vec.removeValue(forKey: "unrollAndJam")
     }
     o["vectorization"] = vec
-    o["scalarExpansion"] = c.scalarExpansion
+    o["scalarExpansion"] = c.scalarExpansion && c.accumulators == true ? "accumulators" as Any : c.scalarExpansion
     // Every candidate's isl work is bounded: a preset without a scheduling budget (or one a
     // knob makes expensive) must not stall the search. Past the budget the strategy's
     // fallbacks apply, as for any strategy.
@@ -388,7 +391,17 @@ package final class CPUTuner {
     case 6: n.wavefront.toggle()
     case 7: n.unrollAndJam = pick(Self.unrolls); n.vectorize = true
     case 8: n.diamond.toggle(); n.tiling = true
-    default: n.scalarExpansion.toggle()
+    default:
+      // off -> on -> on with accumulators -> off
+      if !c.scalarExpansion {
+        n.scalarExpansion = true
+        n.accumulators = nil
+      } else if c.accumulators != true {
+        n.accumulators = true
+      } else {
+        n.scalarExpansion = false
+        n.accumulators = nil
+      }
     }
     return n
   }

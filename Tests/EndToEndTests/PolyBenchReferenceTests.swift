@@ -35,4 +35,22 @@ import TestSupport
     }
     #expect(failures.isEmpty, "strategy \(strategy) on \(dataset):\n\(failures.joined(separator: "\n"))")
   }
+
+  /// `"scalarExpansion": "accumulators"` (no preset turns it on) on the kernels it changes:
+  /// ludcmp's `w` becomes `w_ij[i][j]`, durbin's `sum` and gramschmidt's `nrm` arrays along k.
+  @Test(arguments: ["ludcmp", "durbin", "gramschmidt"])
+  func accumulatorExpansionReproducesPolyBench(kernel: String) throws {
+    var strategy = try Pipeline.loadStrategy(path: Fixtures.configPath("cpu"))
+    strategy.expandAccumulators = true
+    let c = try Pipeline.compile(kernel: try Pipeline.loadKernel(path: Fixtures.kernelPath(kernel)), strategy: strategy)
+    #expect(c.result.notes.contains { $0.hasPrefix("scalar expansion:") }, "\(c.result.notes)")
+    let text = try Pipeline.emit(.program, c)
+    for dataset in Self.datasets {
+      let (dump, warnings) = try Fixtures.runProgram(text: text, kernel: kernel, label: "accumulators", dataset: dataset,
+                                                     env: ["OMP_NUM_THREADS": "2"])
+      #expect(warnings.isEmpty, "\(warnings)")
+      let m = DumpComparison.compare(expected: try Fixtures.referenceDump(kernel, dataset), actual: dump)
+      #expect(m == nil, "\(kernel) \(dataset): \(m.map(\.description) ?? "")")
+    }
+  }
 }

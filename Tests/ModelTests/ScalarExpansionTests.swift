@@ -144,4 +144,94 @@ import Testing
     """)
     #expect(done.isEmpty)
   }
+
+  // MARK: Accumulators (`"scalarExpansion": "accumulators"`)
+
+  /// ludcmp's LU part: `w` sums along k for each (i, j), and i and j stay sequential. Expanded
+  /// along both common loops; j < i < n gives the triangular loop n elements, and `j in i ..< n`
+  /// is indexed by j itself.
+  @Test func accumulatorIsExpandedAlongAllItsCommonLoops() throws {
+    let body = """
+      for i in 0 ..< n {
+        for j in 0 ..< i {
+          s = y[i][j]
+          for k in 0 ..< j { s -= y[i][k] * y[k][j] }
+          y[i][j] = s / y[j][j]
+        }
+        for j in i ..< n {
+          s = y[i][j]
+          for k in 0 ..< i { s -= y[i][k] * y[k][j] }
+          y[i][j] = s
+        }
+      }
+    """
+    let (_, plain) = try expand(body)
+    #expect(plain.isEmpty, "no loop becomes parallel: the default mode leaves it")
+    let text = "kernel k(n, x: in f64[n], y: inout f64[n][n]) {\n  var s: f64\n\(body)\n}\nassume n >= 2\n"
+    let (k, done) = try ScalarExpansion.apply(try Frontend.load(text: text, path: "k.loop"), accumulators: true)
+    #expect(done.count == 2, "\(done)")
+    #expect(done.allSatisfy { $0.iterators == ["i", "j"] })
+    #expect(done.map(\.array).sorted() == ["s_ij", "s_ij2"])
+    #expect(k.scalars["s"] == nil, "every web of s is expanded")
+    let scop = try Scop.build(k)
+    let w = try #require(scop.statement(named: "S1")?.writes.first)
+    #expect(try Map(scop.ctx, w.relation).isEqual(try Map(scop.ctx, "[n] -> { S1[i, j, k] -> s_ij[i, j] }")))
+    // Extents: n along i; along j n (j < i < n) and n (j < n).
+    for a in done.map(\.array) {
+      #expect(try #require(k.arrays[a]).dimensions.map { ASTPrinter.text(of: $0) } == ["n", "n"], "\(a)")
+    }
+  }
+
+  /// An accumulator whose value flows in from before the loops is not privatisable.
+  @Test func accumulatorCarriedAcrossIterationsIsNotExpanded() throws {
+    let text = """
+      kernel k(n, x: in f64[n], y: inout f64[n][n]) {
+        var s: f64
+        s = 0
+        for i in 0 ..< n {
+          for k in 0 ..< n { s += y[i][k] }
+          y[i][0] = s
+        }
+      }
+      assume n >= 2
+      """
+    let (_, done) = try ScalarExpansion.apply(try Frontend.load(text: text, path: "k.loop"), accumulators: true)
+    #expect(done.isEmpty)
+  }
+
+  /// A web without a reduction in an inner loop is not an accumulator: a loop that stays
+  /// sequential is still not worth an array.
+  @Test func nonAccumulatorInSequentialLoopIsNotExpanded() throws {
+    let text = """
+      kernel k(n, x: in f64[n], y: inout f64[n][n]) {
+        var s: f64
+        for i in 1 ..< n {
+          s = x[i]
+          y[i][0] = y[i - 1][0] + s
+        }
+      }
+      assume n >= 2
+      """
+    let (_, done) = try ScalarExpansion.apply(try Frontend.load(text: text, path: "k.loop"), accumulators: true)
+    #expect(done.isEmpty)
+  }
+
+  /// A triangular bound that is not an enclosing iterator plus a constant has no size expression.
+  @Test func accumulatorWithoutABoundIsNotExpanded() throws {
+    let text = """
+      kernel k(n, x: in f64[n], y: inout f64[n][n]) {
+        var s: f64
+        for i in 0 ..< n {
+          for j in 0 ..< 2 * i {
+            s = 0
+            for k in 0 ..< j { s += x[k] }
+            y[i][0] = s
+          }
+        }
+      }
+      assume n >= 2
+      """
+    let (_, done) = try ScalarExpansion.apply(try Frontend.load(text: text, path: "k.loop"), accumulators: true)
+    #expect(done.isEmpty)
+  }
 }

@@ -59,6 +59,21 @@ import Testing
     #expect(back.dimensions[0].maxShift == 3 && back.defaultDimension.maxShift == nil)
   }
 
+  @Test func accumulatorExpansionRoundTrips() throws {
+    let s = try Repo.strategy(#"{ "version": 1, "backend": "polytops", "scalarExpansion": "accumulators" }"#)
+    #expect(s.scalarExpansion && s.expandAccumulators)
+    #expect(try s.fileText().contains(#""scalarExpansion" : "accumulators""#) || (try s.fileText()).contains(#""scalarExpansion": "accumulators""#))
+    #expect(same(s, try Strategy.parse(Data(try s.fileText().utf8), path: "s.json")))
+    let plain = try Repo.strategy(#"{ "version": 1, "backend": "polytops", "scalarExpansion": true }"#)
+    #expect(plain.scalarExpansion && !plain.expandAccumulators)
+    do {
+      _ = try Strategy.parse(Data(#"{ "version": 1, "scalarExpansion": "all" }"#.utf8), path: "s.json")
+      Issue.record("scalarExpansion \"all\" was accepted")
+    } catch let e as StrategyError {
+      #expect(e.keyPath == "scalarExpansion" && "\(e)".contains("accumulators"), "\(e)")
+    }
+  }
+
   @Test func decodingReportsTheKeyPath() throws {
     let bad = Data(#"{ "version": 1, "backend": "polytops", "tiling": { "sizes": [0] } }"#.utf8)
     do {
