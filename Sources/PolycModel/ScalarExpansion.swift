@@ -24,8 +24,8 @@
 // With `accumulators` (strategy `"scalarExpansion": "accumulators"`), a web
 // that is not expanded so and is an accumulator (one of its statements, in
 // a loop below the common ones, reads and writes the scalar: ludcmp's
-// `w -= A[i][k] * A[k][j]`) is expanded along all its common loops instead
-// (`w` -> `w_ij[i][j]`), parallel or not: as an array element the sum no
+// `w -= A[i][k] * A[k][j]`) with at least two common loops is expanded along
+// all of them instead (`w` -> `w_ij[i][j]`), parallel or not: as an array element the sum no
 // longer orders the iterations of the enclosing loops, so the scheduler may
 // interchange the reduction loop with them, as it does in lu (each element
 // still receives its updates in the same order). A triangular loop is sized
@@ -116,7 +116,11 @@ package enum ScalarExpansion {
     taken = Swift.Set(kernel.scalars.keys).union(kernel.arrays.keys).union(kernel.sizeParameters).union(plans.map(\.expansion.array))
     var more: [Plan] = []
     for c in candidates where c.web.isDisjoint(with: expandedStatements) {
-      guard let (_, depth) = innermostCommonLoop(c.web, loops), isAccumulator(c.web, c.scalar, depth, loops, scop) else { continue }
+      // At least two common loops: then the reduction loop and the two around it form an lu-like
+      // nest the scheduler can interchange and tile. Along one loop (durbin's `sum`, gramschmidt's
+      // `nrm`, ludcmp's substitutions) the array bought nothing measurable or cost 8% (durbin).
+      guard let (_, depth) = innermostCommonLoop(c.web, loops), depth >= 1,
+            isAccumulator(c.web, c.scalar, depth, loops, scop) else { continue }
       let path = loops[c.web.first!]!
       let dims = (0...depth).compactMap { dimension(path, $0) }
       guard dims.count == depth + 1,

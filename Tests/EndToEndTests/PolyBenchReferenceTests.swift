@@ -36,14 +36,16 @@ import TestSupport
     #expect(failures.isEmpty, "strategy \(strategy) on \(dataset):\n\(failures.joined(separator: "\n"))")
   }
 
-  /// `"scalarExpansion": "accumulators"` (no preset turns it on) on the kernels it changes:
-  /// ludcmp's `w` becomes `w_ij[i][j]`, durbin's `sum` and gramschmidt's `nrm` arrays along k.
-  @Test(arguments: ["ludcmp", "durbin", "gramschmidt"])
-  func accumulatorExpansionReproducesPolyBench(kernel: String) throws {
-    var strategy = try Pipeline.loadStrategy(path: Fixtures.configPath("cpu"))
+  /// `"scalarExpansion": "accumulators"` (the cpu preset's) on the kernel it changes: ludcmp's
+  /// `w` becomes `w_ij[i][j]` in the LU part, with the pluto preset's scheduler too.
+  @Test(arguments: ["cpu", "pluto"])
+  func accumulatorExpansionReproducesPolyBench(preset: String) throws {
+    let kernel = "ludcmp"
+    var strategy = try Pipeline.loadStrategy(path: Fixtures.configPath(preset))
+    strategy.scalarExpansion = true
     strategy.expandAccumulators = true
     let c = try Pipeline.compile(kernel: try Pipeline.loadKernel(path: Fixtures.kernelPath(kernel)), strategy: strategy)
-    #expect(c.result.notes.contains { $0.hasPrefix("scalar expansion:") }, "\(c.result.notes)")
+    #expect(c.result.notes.filter { $0.hasPrefix("scalar expansion:") && $0.contains("w_ij") }.count == 2, "\(c.result.notes)")
     let text = try Pipeline.emit(.program, c)
     for dataset in Self.datasets {
       let (dump, warnings) = try Fixtures.runProgram(text: text, kernel: kernel, label: "accumulators", dataset: dataset,

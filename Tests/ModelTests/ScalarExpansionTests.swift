@@ -234,4 +234,21 @@ import Testing
     let (_, done) = try ScalarExpansion.apply(try Frontend.load(text: text, path: "k.loop"), accumulators: true)
     #expect(done.isEmpty)
   }
+
+  /// An accumulator with one common loop (durbin's `sum` in k) is left alone.
+  @Test func accumulatorWithOneCommonLoopIsNotExpanded() throws {
+    let text = """
+      kernel k(n, x: in f64[n], y: inout f64[n][n]) {
+        var s: f64
+        for i in 1 ..< n {
+          s = 0
+          for k in 0 ..< i { s += y[i - 1][k] }
+          y[i][0] = s
+        }
+      }
+      assume n >= 2
+      """
+    let (_, done) = try ScalarExpansion.apply(try Frontend.load(text: text, path: "k.loop"), accumulators: true)
+    #expect(done.isEmpty)
+  }
 }
