@@ -73,7 +73,8 @@ package enum ScalarExpansion {
     let loops = loopPaths(kernel.file.body)
     var plans: [Plan] = []
     var candidates: [(scalar: String, web: Swift.Set<String>, reads: UnionMap, flow: UnionMap)] = []
-    var taken = Swift.Set(kernel.scalars.keys).union(kernel.arrays.keys).union(kernel.sizeParameters)
+    let reserved = Swift.Set(kernel.scalars.keys).union(kernel.arrays.keys).union(kernel.sizeParameters)
+    var taken = reserved
     func arrayName(_ scalar: String, _ iterators: [String]) -> String {
       var name = "\(scalar)_\(iterators.joined())"
       var k = 1
@@ -101,7 +102,7 @@ package enum ScalarExpansion {
     // scalar in a loop that stays sequential only costs memory.
     var result = Result(kernel: kernel, expansions: [], scop: nil)
     while !plans.isEmpty {
-      let expanded = rewrite(kernel, plans, loops)
+      let expanded = rewrite(kernel, plans)
       let (carried, model) = try carriedLoops(expanded, plans, loops, ctx)
       if carried.isEmpty {
         result = Result(kernel: expanded, expansions: plans.map(\.expansion), scop: model)
@@ -113,7 +114,7 @@ package enum ScalarExpansion {
     // Accumulators not expanded above: along all their common loops. The names of the plans
     // dropped above are free again.
     let expandedStatements = Swift.Set(plans.flatMap(\.expansion.statements))
-    taken = Swift.Set(kernel.scalars.keys).union(kernel.arrays.keys).union(kernel.sizeParameters).union(plans.map(\.expansion.array))
+    taken = reserved.union(plans.map(\.expansion.array))
     var more: [Plan] = []
     for c in candidates where c.web.isDisjoint(with: expandedStatements) {
       // At least two common loops: then the reduction loop and the two around it form an lu-like
@@ -132,7 +133,7 @@ package enum ScalarExpansion {
     }
     guard !more.isEmpty else { return result }
     let all = plans + more
-    return Result(kernel: rewrite(kernel, all, loops), expansions: all.map(\.expansion), scop: nil)
+    return Result(kernel: rewrite(kernel, all), expansions: all.map(\.expansion), scop: nil)
   }
 
   struct Plan {
@@ -314,8 +315,7 @@ package enum ScalarExpansion {
   static func loopBoundsAreParametric(_ loop: ForLoop, _ depth: Int, _ web: Swift.Set<String>,
                                       _ loops: [String: [LoopRef]]) -> Bool {
     guard let path = web.first.flatMap({ loops[$0] }) else { return false }
-    let outer = path.prefix(depth).map(\.loop.iterator)
-    return !outer.contains { loop.lower.mentions($0) || loop.upper.mentions($0) }
+    return isSizeExpression(loop.lower, path, depth) && isSizeExpression(loop.upper, path, depth)
   }
 
   /// `reads`: the scalar's reads; `flow`: its flow dependences; `depths`: the loops (by depth)
@@ -342,7 +342,7 @@ package enum ScalarExpansion {
 
   // MARK: Rewrite
 
-  static func rewrite(_ kernel: CheckedKernel, _ plans: [Plan], _ loops: [String: [LoopRef]]) -> CheckedKernel {
+  static func rewrite(_ kernel: CheckedKernel, _ plans: [Plan]) -> CheckedKernel {
     var k = kernel
     var byStatement: [String: [(scalar: String, array: String, index: [Expr])]] = [:]
     var declarations: [Stmt] = []
