@@ -42,6 +42,7 @@ import TestSupport
   func accumulatorExpansionReproducesPolyBench(preset: String) throws {
     let kernel = "ludcmp"
     var strategy = try Pipeline.loadStrategy(path: Fixtures.configPath(preset))
+    if preset == "cpu" { #expect(strategy.expandAccumulators, "cpu.json sets \"scalarExpansion\": \"accumulators\"") }
     strategy.scalarExpansion = true
     strategy.expandAccumulators = true
     let c = try Pipeline.compile(kernel: try Pipeline.loadKernel(path: Fixtures.kernelPath(kernel)), strategy: strategy)
