@@ -212,6 +212,7 @@ public enum Pipeline {
   package static func compile(kernel: CheckedKernel, strategy: Strategy, ctx: Context,
                               transforms: TransformOptions? = nil, loadedSchedule: String? = nil) throws -> Compilation {
     do {
+      ctx.timeLimit = Double(strategy.secondsPerComputation)
       var kernel = kernel
       var expansionNotes: [String] = []
       var times: [StageTime] = []
@@ -249,6 +250,7 @@ public enum Pipeline {
   static func compile(scop: Scop, strategy: Strategy, transforms: TransformOptions?, loadedSchedule: String?,
                       notes expansionNotes: [String] = [], times: [StageTime] = []) throws -> Compilation {
     do {
+      scop.ctx.timeLimit = Double(strategy.secondsPerComputation)
       var times = times
       let kernel = scop.kernel
       let deps = try timed("dependences", &times) {

@@ -44,6 +44,7 @@ extension Pipeline {
   package static func scheduleJSCoP(text: String, path: String? = nil, strategy: Strategy,
                                     ctx: Context) throws -> ScheduledJSCoP {
     do {
+      ctx.timeLimit = Double(strategy.secondsPerComputation)
       let input = try JSCoPFile.parse(text, file: path)
       let scop = try input.scop(ctx: ctx)
       let deps = try Dependences(scop: scop, maxOperations: strategy.dependenceOperations)

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Dispatch
 import PolycCIsl
 
 /// An error reported by isl (or a NULL result without an error code).
@@ -17,6 +18,8 @@ public struct ISLError: Error, CustomStringConvertible, Sendable, Equatable {
   /// isl's error code (`isl_error_*`), or `nullResult` for a NULL result without one.
   public enum Kind: String, Sendable {
     case abort, alloc, unknown, `internal`, invalid, quota, unsupported, nullResult
+    /// The computation ran past `Context.timeLimit` (isl aborted it at its next operation).
+    case timeLimit
   }
   /// The error code.
   public var kind: Kind
@@ -26,8 +29,9 @@ public struct ISLError: Error, CustomStringConvertible, Sendable, Equatable {
   public var description: String { "isl error (\(kind.rawValue)): \(message)" }
   /// The same text as `description`.
   public var localizedDescription: String { description }
-  /// isl ran out of its operation budget (`isl_error_quota`).
-  public var isQuota: Bool { kind == .quota }
+  /// isl ran out of its operation budget (`isl_error_quota`) or of its time limit: either way
+  /// the computation was cut short and the caller's fallback applies.
+  public var isQuota: Bool { kind == .quota || kind == .timeLimit }
 }
 
 package final class Context {
@@ -58,23 +62,84 @@ package final class Context {
   /// How many `withBudget` calls are running.
   private var budgetDepth = 0
 
+  /// Seconds of wall-clock time allowed to each outermost `withBudget` computation (0: no
+  /// limit; the strategy's `budget.seconds`). isl's operation counter counts tableau pivots,
+  /// whose cost grows with the tableau and its numbers: one random program's ILP took 32 s
+  /// for fewer than 100,000 pivots. The limit catches that: a watchdog calls
+  /// `isl_ctx_abort` and the computation fails at isl's next operation with a `.timeLimit`
+  /// error, which callers treat as an exhausted budget.
+  package var timeLimit: Double = 0
+
+  /// The armed watchdog of the running outermost `withBudget`, if any.
+  private var watchdog: Watchdog?
+
+  /// Aborts the context's computation after a delay unless disarmed first. The handler
+  /// and `disarm` run on one serial queue, so once `disarm` returns no abort can follow.
+  private final class Watchdog: @unchecked Sendable {
+    let queue = DispatchQueue(label: "polyc.isl.watchdog")
+    let timer: DispatchSourceTimer
+    var active = true
+    var fired = false
+    let seconds: Double
+
+    init(ctx: OpaquePointer, seconds: Double) {
+      self.seconds = seconds
+      timer = DispatchSource.makeTimerSource(queue: queue)
+      nonisolated(unsafe) let raw = ctx
+      timer.setEventHandler { [unowned self] in
+        guard self.active else { return }
+        self.fired = true
+        isl_ctx_abort(raw)
+      }
+      timer.schedule(deadline: .now() + seconds)
+      timer.activate()
+    }
+
+    /// Whether the timer has aborted the computation.
+    var hasFired: Bool { queue.sync { fired } }
+
+    /// Stops the timer; true when it fired.
+    func disarm() -> Bool {
+      queue.sync {
+        active = false
+        timer.cancel()
+        return fired
+      }
+    }
+  }
+
   /// Runs `body` under an operation budget; the budget is lifted afterwards.
   /// Inside another `withBudget` with a limit, the outer budget alone bounds
   /// `body` (isl has one operation counter, and resetting it would let the
   /// outer computation run past its budget).
+  ///
+  /// The outermost call also runs under `timeLimit`: past it the computation fails with a
+  /// `.timeLimit` error (`isQuota`) at isl's next operation.
   package func withBudget<T>(_ operations: UInt, _ body: () throws -> T) rethrows -> T {
     if budgetDepth > 0 && maxOperations != 0 { return try body() }
     let old = maxOperations
     resetOperations()
     maxOperations = operations
     budgetDepth += 1
+    let armed = watchdog == nil && timeLimit > 0 ? Watchdog(ctx: raw, seconds: timeLimit) : nil
+    if let armed { watchdog = armed }
     defer {
       budgetDepth -= 1
       maxOperations = old
       resetOperations()
       isl_ctx_reset_error(raw)
+      if let armed {
+        _ = armed.disarm()
+        watchdog = nil
+        isl_ctx_resume(raw)
+      }
     }
     return try body()
+  }
+
+  /// `seconds` without a trailing `.0`.
+  static func seconds(_ s: Double) -> String {
+    s == s.rounded() && abs(s) < 1e15 ? String(Int(s)) : String(s)
   }
 
   /// The pending isl error, cleared.
@@ -85,7 +150,11 @@ package final class Context {
     isl_ctx_reset_error(raw)
     let kind: ISLError.Kind
     switch code {
-    case isl_error_abort: kind = .abort
+    case isl_error_abort:
+      if let w = watchdog, w.hasFired {
+        return ISLError(kind: .timeLimit, message: "time limit of \(Self.seconds(w.seconds)) s exceeded (budget.seconds)")
+      }
+      kind = .abort
     case isl_error_alloc: kind = .alloc
     case isl_error_unknown: kind = .unknown
     case isl_error_internal: kind = .internal
@@ -101,6 +170,26 @@ package final class Context {
   func check(_ p: OpaquePointer?, _ what: @autoclosure () -> String) throws -> OpaquePointer {
     guard let p else { throw takeError("\(what()) returned NULL") }
     return p
+  }
+
+  /// `check` for the result of an `isl_*_read_from_str`. isl's parser counts operations; when the
+  /// budget (or the time limit) ends in the middle of a parse, isl reports the leftover tokens
+  /// as a syntax error, which would hide the exhausted budget from the caller's fallback. A
+  /// failed parse under a budget is therefore followed by a parse of `{ : }`, which fails only
+  /// when the budget is gone, and then reported as the budget error.
+  func checkParsed(_ p: OpaquePointer?, _ what: @autoclosure () -> String) throws -> OpaquePointer {
+    if let p { return p }
+    let error = takeError("\(what()) returned NULL")
+    guard error.kind == .invalid, maxOperations != 0 || watchdog != nil else { throw error }
+    guard let probe = isl_set_read_from_str(raw, "{ : }") else {
+      isl_ctx_reset_error(raw)
+      if let w = watchdog, w.hasFired {
+        throw ISLError(kind: .timeLimit, message: "time limit of \(Self.seconds(w.seconds)) s exceeded (budget.seconds)")
+      }
+      throw ISLError(kind: .quota, message: "maximal number of operations exceeded (while reading \(what()))")
+    }
+    isl_set_free(probe)
+    throw error
   }
 
   func checkBool(_ b: isl_bool, _ what: @autoclosure () -> String) throws -> Bool {

@@ -23,7 +23,7 @@ package final class MultiAff: CustomStringConvertible {
   deinit { isl_multi_aff_free(raw) }
   func copy() -> OpaquePointer { isl_multi_aff_copy(raw) }
   package convenience init(_ ctx: Context, _ text: String) throws {
-    self.init(ctx, try ctx.check(isl_multi_aff_read_from_str(ctx.raw, text), "isl_multi_aff_read_from_str(\(text))"))
+    self.init(ctx, try ctx.checkParsed(isl_multi_aff_read_from_str(ctx.raw, text), "isl_multi_aff_read_from_str(\(text))"))
   }
   package var description: String { ctx.takeString(isl_multi_aff_to_str(raw)) }
 }

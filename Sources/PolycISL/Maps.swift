@@ -12,7 +12,7 @@ package final class Map: CustomStringConvertible {
   private func make(_ p: OpaquePointer?, _ what: String) throws -> Map { Map(ctx, try ctx.check(p, what)) }
 
   package convenience init(_ ctx: Context, _ text: String) throws {
-    self.init(ctx, try ctx.check(isl_map_read_from_str(ctx.raw, text), "isl_map_read_from_str(\(text))"))
+    self.init(ctx, try ctx.checkParsed(isl_map_read_from_str(ctx.raw, text), "isl_map_read_from_str(\(text))"))
   }
   package var description: String { ctx.takeString(isl_map_to_str(raw)) }
   package func isEmpty() throws -> Bool { try ctx.checkBool(isl_map_is_empty(raw), "isl_map_is_empty") }
@@ -67,7 +67,7 @@ package final class UnionMap: CustomStringConvertible {
   private func make(_ p: OpaquePointer?, _ what: String) throws -> UnionMap { UnionMap(ctx, try ctx.check(p, what)) }
 
   package convenience init(_ ctx: Context, _ text: String) throws {
-    self.init(ctx, try ctx.check(isl_union_map_read_from_str(ctx.raw, text), "isl_union_map_read_from_str(\(text))"))
+    self.init(ctx, try ctx.checkParsed(isl_union_map_read_from_str(ctx.raw, text), "isl_union_map_read_from_str(\(text))"))
   }
   package static func empty(_ ctx: Context) throws -> UnionMap { try UnionMap(ctx, "{ }") }
   package static func fromDomainAndRange(_ d: UnionSet, _ r: UnionSet) throws -> UnionMap {

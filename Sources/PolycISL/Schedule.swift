@@ -13,7 +13,7 @@ package final class Schedule: CustomStringConvertible {
 
   /// Parses isl's YAML-like schedule tree notation.
   package convenience init(_ ctx: Context, _ text: String) throws {
-    self.init(ctx, try ctx.check(isl_schedule_read_from_str(ctx.raw, text), "isl_schedule_read_from_str"))
+    self.init(ctx, try ctx.checkParsed(isl_schedule_read_from_str(ctx.raw, text), "isl_schedule_read_from_str"))
   }
   /// A schedule with only a domain node (all instances unordered).
   package static func fromDomain(_ d: UnionSet) throws -> Schedule {
@@ -140,7 +140,7 @@ package final class ScheduleNode: CustomStringConvertible {
   }
   package func delete() throws -> ScheduleNode { try make(isl_schedule_node_delete(copy()), "isl_schedule_node_delete") }
   package func bandSetAstBuildOptions(_ text: String) throws -> ScheduleNode {
-    let opts = try ctx.check(isl_union_set_read_from_str(ctx.raw, text), "isl_union_set_read_from_str")
+    let opts = try ctx.checkParsed(isl_union_set_read_from_str(ctx.raw, text), "isl_union_set_read_from_str")
     return try make(isl_schedule_node_band_set_ast_build_options(copy(), opts), "isl_schedule_node_band_set_ast_build_options")
   }
 }

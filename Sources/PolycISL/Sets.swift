@@ -11,7 +11,7 @@ package final class Set: CustomStringConvertible {
   func copy() -> OpaquePointer { isl_set_copy(raw) }
 
   package convenience init(_ ctx: Context, _ text: String) throws {
-    self.init(ctx, try ctx.check(isl_set_read_from_str(ctx.raw, text), "isl_set_read_from_str(\(text))"))
+    self.init(ctx, try ctx.checkParsed(isl_set_read_from_str(ctx.raw, text), "isl_set_read_from_str(\(text))"))
   }
   private func make(_ p: OpaquePointer?, _ what: String) throws -> Set { Set(ctx, try ctx.check(p, what)) }
 
@@ -72,7 +72,7 @@ package final class BasicSet: CustomStringConvertible {
   deinit { isl_basic_set_free(raw) }
   func copy() -> OpaquePointer { isl_basic_set_copy(raw) }
   package convenience init(_ ctx: Context, _ text: String) throws {
-    self.init(ctx, try ctx.check(isl_basic_set_read_from_str(ctx.raw, text), "isl_basic_set_read_from_str(\(text))"))
+    self.init(ctx, try ctx.checkParsed(isl_basic_set_read_from_str(ctx.raw, text), "isl_basic_set_read_from_str(\(text))"))
   }
   package var description: String { ctx.takeString(isl_basic_set_to_str(raw)) }
   package func toSet() throws -> Set { Set(ctx, try ctx.check(isl_set_from_basic_set(copy()), "isl_set_from_basic_set")) }
@@ -109,7 +109,7 @@ package final class UnionSet: CustomStringConvertible {
   private func make(_ p: OpaquePointer?, _ what: String) throws -> UnionSet { UnionSet(ctx, try ctx.check(p, what)) }
 
   package convenience init(_ ctx: Context, _ text: String) throws {
-    self.init(ctx, try ctx.check(isl_union_set_read_from_str(ctx.raw, text), "isl_union_set_read_from_str(\(text))"))
+    self.init(ctx, try ctx.checkParsed(isl_union_set_read_from_str(ctx.raw, text), "isl_union_set_read_from_str(\(text))"))
   }
   package static func empty(_ ctx: Context) throws -> UnionSet { try UnionSet(ctx, "{ }") }
 

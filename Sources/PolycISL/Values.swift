@@ -30,7 +30,7 @@ package final class PwAff: CustomStringConvertible {
   deinit { isl_pw_aff_free(raw) }
   func copy() -> OpaquePointer { isl_pw_aff_copy(raw) }
   package convenience init(_ ctx: Context, _ text: String) throws {
-    self.init(ctx, try ctx.check(isl_pw_aff_read_from_str(ctx.raw, text), "isl_pw_aff_read_from_str(\(text))"))
+    self.init(ctx, try ctx.checkParsed(isl_pw_aff_read_from_str(ctx.raw, text), "isl_pw_aff_read_from_str(\(text))"))
   }
   package var description: String { ctx.takeString(isl_pw_aff_to_str(raw)) }
   /// The constant value when this expression is a single integer constant.
@@ -62,7 +62,7 @@ package final class MultiUnionPwAff: CustomStringConvertible {
   func copy() -> OpaquePointer { isl_multi_union_pw_aff_copy(raw) }
   /// Parses e.g. `[{ S0[i, j] -> [(i)]; S1[i] -> [(i)] }]`.
   package convenience init(_ ctx: Context, _ text: String) throws {
-    self.init(ctx, try ctx.check(isl_multi_union_pw_aff_read_from_str(ctx.raw, text), "isl_multi_union_pw_aff_read_from_str(\(text))"))
+    self.init(ctx, try ctx.checkParsed(isl_multi_union_pw_aff_read_from_str(ctx.raw, text), "isl_multi_union_pw_aff_read_from_str(\(text))"))
   }
   package var description: String { ctx.takeString(isl_multi_union_pw_aff_to_str(raw)) }
   package func size() throws -> Int { try ctx.checkSize(isl_multi_union_pw_aff_size(raw), "isl_multi_union_pw_aff_size") }

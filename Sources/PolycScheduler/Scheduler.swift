@@ -73,7 +73,8 @@ public enum SchedulerDriver {
       } catch let e as StrategyError {
         throw e
       } catch let e as ISLError where e.isQuota {
-        notes.append("\(backend.rawValue): operation budget of \(strategy.maxOperations) exhausted; trying the next backend")
+        let what = e.kind == .timeLimit ? e.message : "operation budget of \(strategy.maxOperations) exhausted"
+        notes.append("\(backend.rawValue): \(what); trying the next backend")
       } catch let e as DependenceError {
         notes.append("\(backend.rawValue): \(e); trying the next backend")
       } catch let f as SchedulingFailure {

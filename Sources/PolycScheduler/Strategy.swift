@@ -315,7 +315,7 @@ public struct Strategy: Sendable, Equatable {
   /// Tried in order when the backend fails, runs out of budget or is illegal; identity always ends the chain.
   public var fallback: [Backend] = [.identity]
   /// isl operations allowed to one scheduling attempt (0: unlimited).
-  public var maxOperations: UInt = 0
+  public var maxOperations: UInt = Strategy.defaultMaxOperations
   /// isl operations allowed to the dependence analysis (0: unlimited).
   public var dependenceOperations: UInt = Dependences.defaultMaxOperations
   /// isl operations allowed to one legality check of a schedule (0: unlimited).
@@ -324,6 +324,18 @@ public struct Strategy: Sendable, Equatable {
   public var transformOperations: UInt = Strategy.defaultTransformOperations
   /// isl operations allowed to one isl AST generation (0: unlimited).
   public var astOperations: UInt = Strategy.defaultASTOperations
+  /// Wall-clock seconds allowed to each budgeted isl computation (a scheduling attempt, the
+  /// dependence analysis, a legality check, a transform pass, an AST generation), on top of
+  /// its operation budget (JSON `budget.seconds`, 0: no limit). Past it the computation ends as
+  /// if its operation budget were exhausted, with the same fallback.
+  public var secondsPerComputation: UInt = Strategy.defaultSecondsPerComputation
+  /// Default of `budget.seconds`: the slowest such computation on PolyBench takes 2 s in a
+  /// debug build (isl's AST of correlation under the isl preset), 0.5 s in a release build.
+  public static let defaultSecondsPerComputation: UInt = 20
+  /// Default of `budget.maxOperations`: PolyBench's 30 kernels and Kernels/npu need at most 3
+  /// million under every preset (feautrier's adi), and a random program whose ILPs grow huge
+  /// coefficients spends about a second of a release build per 1.4 million pivots (seed 1058).
+  public static let defaultMaxOperations: UInt = 10_000_000
   /// Default of `budget.transformOperations`.
   public static let defaultTransformOperations: UInt = 20_000_000
   /// Default of `budget.astOperations`.

@@ -41,7 +41,7 @@ extension Strategy: Codable {
       "version": version, "name": name, "description": description, "backend": backend.rawValue,
       "budget": ["maxOperations": Int(maxOperations), "dependenceOperations": Int(dependenceOperations),
                  "legalityOperations": Int(legalityOperations), "transformOperations": Int(transformOperations),
-                 "astOperations": Int(astOperations)],
+                 "astOperations": Int(astOperations), "seconds": Int(secondsPerComputation)],
       "permutableBands": permutableBands,
       "fusion": Self.fusionObject(fusion),
       "directives": directives.map(Self.directiveObject),

@@ -15,6 +15,7 @@ import Foundation
 /// would overflow or explode.
 enum Limits {
   static let maxOperations = 1_000_000_000_000
+  static let maxSeconds = 86_400
   static let maxCoefficient = 1_000
   static let maxShift = 1_000_000
   static let maxTileSize = 1 << 20
@@ -75,7 +76,7 @@ struct StrategyParser {
     }
     if let v = obj["budget"] {
       let b = try object(v, "budget", allowed: ["maxOperations", "dependenceOperations", "legalityOperations",
-                                                "transformOperations", "astOperations"])
+                                                "transformOperations", "astOperations", "seconds"])
       func operations(_ key: String) throws -> UInt? {
         try b[key].map { UInt(try int($0, "budget.\(key)", min: 0, max: Limits.maxOperations)) }
       }
@@ -84,6 +85,7 @@ struct StrategyParser {
       if let m = try operations("legalityOperations") { s.legalityOperations = m }
       if let m = try operations("transformOperations") { s.transformOperations = m }
       if let m = try operations("astOperations") { s.astOperations = m }
+      if let v = b["seconds"] { s.secondsPerComputation = UInt(try int(v, "budget.seconds", min: 0, max: Limits.maxSeconds)) }
     }
     if let v = obj["permutableBands"] { s.permutableBands = try bool(v, "permutableBands") }
     if let v = obj["defaultDimension"] {

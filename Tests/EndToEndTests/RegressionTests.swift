@@ -38,6 +38,18 @@ import TestSupport
     #expect(failures.isEmpty, "\(program): \(failures)")
   }
 
+  /// Random programs that ran past the tester's 120 s until `budget.seconds` and the 10 million
+  /// operations of `maxOperations` (docs/testing.md): 20-30 s each under isl, pluto and
+  /// feautrier in a release build, so only `make fuzz` runs them (under every preset).
+  static let fuzzOnlySlowPrograms = ["slow-seed-1058", "slow-seed-1061"]
+
+  @Test(.enabled(if: ProcessInfo.processInfo.environment["POLYC_FUZZ_PROGRAMS"] != nil), arguments: fuzzOnlySlowPrograms)
+  func programsStoppedByTheirBudgetsMatchTheOriginalSchedule(program: String) throws {
+    let source = try String(contentsOfFile: Fixtures.regressionPath(program), encoding: .utf8)
+    let failures = try Differential.check(source: source, presets: Fixtures.presets(), datasets: ["SMALL"])
+    #expect(failures.isEmpty, "\(program): \(failures)")
+  }
+
   @Test func theExactAnalysisGivesWayToMemoryBasedDependencesWithANote() throws {
     let kernel = try Pipeline.loadKernel(path: Fixtures.regressionPath("slow-seed-8"))
     let c = try Pipeline.compile(kernel: kernel, strategy: try Pipeline.loadStrategy(path: Fixtures.configPath("identity")))

@@ -1,4 +1,5 @@
 import PolycISL
+import Foundation
 import Testing
 
 @Suite struct WrapperTests {
@@ -54,6 +55,51 @@ import Testing
     }
     #expect(ctx.maxOperations == 0)
     #expect(try !Set(ctx, hard).isEmpty())
+  }
+
+  @Test func budgetRunningOutWhileParsingIsAQuotaErrorNotASyntaxError() throws {
+    let ctx = Context()
+    let text = "[n] -> { [i, j] : " + (0..<40).map { "(0 <= i < n + \($0) and j = \($0))" }.joined(separator: " or ") + " }"
+    do {
+      _ = try ctx.withBudget(30) { try Set(ctx, text) }
+      Issue.record("expected the budget to run out while parsing")
+    } catch let e as ISLError {
+      #expect(e.kind == .quota, "\(e)")
+    }
+    // A real syntax error under a budget stays one.
+    do {
+      _ = try ctx.withBudget(1_000_000) { try Set(ctx, "{ [i] : i < }") }
+      Issue.record("expected a syntax error")
+    } catch let e as ISLError {
+      #expect(e.kind == .invalid, "\(e)")
+    }
+    #expect(try !Set(ctx, text).isEmpty())
+  }
+
+  @Test func timeLimitStopsALongComputationAndTheContextStaysUsable() throws {
+    let ctx = Context()
+    ctx.timeLimit = 0.05
+    let hard = "[n] -> { [i, j, k, l] : 0 <= i, j, k, l < n and 3i + 5j - 7k + 11l = 13 and i - j + 2k < n }"
+    let start = Date()
+    do {
+      try ctx.withBudget(0) {
+        // Each round pivots; the limit must end the loop long before its own end.
+        while Date().timeIntervalSince(start) < 60 {
+          let s = try Set(ctx, hard)
+          _ = try s.coefficients()
+          _ = try s.lexmin()
+        }
+      }
+      Issue.record("expected the time limit to stop the computation")
+    } catch let e as ISLError {
+      #expect(e.kind == .timeLimit, "\(e)")
+      #expect(e.isQuota)
+      #expect(e.message == "time limit of 0.05 s exceeded (budget.seconds)")
+    }
+    #expect(Date().timeIntervalSince(start) < 30)
+    // isl_ctx_resume ran: the next computation, under a fresh limit, completes.
+    ctx.timeLimit = 60
+    #expect(try ctx.withBudget(0) { try !Set(ctx, hard).isEmpty() })
   }
 
   @Test func scheduleTreeAndAST() throws {

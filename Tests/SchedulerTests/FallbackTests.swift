@@ -26,6 +26,26 @@ import Testing
     #expect(c.result.notes.count == 2, "\(c.result.notes)")
   }
 
+  /// Seed 1058 (Tests/Inputs/regress): isl's scheduler spends more than 30 s on it in fewer than
+  /// 10^6 pivots, far inside its operation budget; `budget.seconds` ends it.
+  @Test func timeLimitEndsTheIslSchedulerWithANote() throws {
+    var s = try Repo.preset("isl")
+    s.secondsPerComputation = 3
+    let path = "\(Repo.root)/Tests/Inputs/regress/slow-seed-1058.loop"
+    let start = Date()
+    let c = try Pipeline.compile(kernel: try Pipeline.loadKernel(path: path), strategy: s)
+    #expect(Date().timeIntervalSince(start) < 60)
+    #expect(c.result.backend == "identity")
+    #expect(c.result.notes.contains("isl: time limit of 3 s exceeded (budget.seconds); trying the next backend"), "\(c.result.notes)")
+  }
+
+  @Test func budgetSecondsIsReadFromTheStrategyFile() throws {
+    #expect(try Repo.strategy(#"{ "version": 1, "budget": { "seconds": 5 } }"#).secondsPerComputation == 5)
+    #expect(try Repo.strategy(#"{ "version": 1, "budget": { "seconds": 0 } }"#).secondsPerComputation == 0)
+    #expect(try Repo.strategy(#"{ "version": 1 }"#).secondsPerComputation == Strategy.defaultSecondsPerComputation)
+    #expect(try Repo.strategy(#"{ "version": 1 }"#).maxOperations == Strategy.defaultMaxOperations)
+  }
+
   @Test func islBackendProducesBandsWithFlags() throws {
     let c = try Repo.compile("gemm", preset: "isl")
     #expect(c.result.backend == "isl")

@@ -25,6 +25,7 @@ import Testing
     (#"{ "version": 1, "vectorization": { "width": 128 } }"#, "vectorization.width", "must be at most 64, not 128"),
     (#"{ "version": 1, "budget": { "maxOperations": 9223372036854775807 } }"#, "budget.maxOperations",
      "must be at most 1000000000000, not 9223372036854775807"),
+    (#"{ "version": 1, "budget": { "seconds": 86401 } }"#, "budget.seconds", "must be at most 86400, not 86401"),
     (#"{ "version": 1, "directives": [ { "kind": "fixed", "statement": "S0", "rows": ["9223372036854775807*i"] } ] }"#,
      "directives[0].rows[0]", "number too large in '9223372036854775807*i' (at most 1000000)"),
   ])
