@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Dispatch
 import PolycDependences
 import PolycISL
 import PolycModel
@@ -46,6 +47,15 @@ public enum SchedulerDriver {
     var notes: [String] = []
     var plan: DirectivePlan?
     var planProblem: Problem?
+    // When building the problem and the directive plan already exhausts the budget, the
+    // polytops and feautrier attempts (which build the same problem and plan under the same
+    // budget, then schedule) cannot finish either: they are skipped, not run into it again.
+    var planExhausted: ISLError?
+    // `budget.seconds` bounds each computation; once the stage as a whole (the plan and the
+    // attempts so far) has run that long, only the identity schedule is left to try, so the
+    // stage ends within about twice the limit.
+    let start = DispatchTime.now()
+    let limit = Double(strategy.secondsPerComputation)
     if needsPlan {
       do {
         plan = try scop.ctx.withBudget(strategy.maxOperations) {
@@ -55,9 +65,19 @@ public enum SchedulerDriver {
         }
       } catch let e as ISLError where e.isQuota {
         plan = nil
+        planExhausted = e
       }
     }
     for backend in chain {
+      if let e = planExhausted, backend == .polytops || backend == .feautrier {
+        notes.append("\(backend.rawValue): \(exhausted(e, strategy)) while building its problem; trying the next backend")
+        continue
+      }
+      let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+      if backend != .identity, limit > 0, elapsed >= limit {
+        notes.append("\(backend.rawValue): not tried, scheduling has already run \(Int(elapsed)) s (budget.seconds is \(Int(limit)))")
+        continue
+      }
       do {
         let fresh = backend == .polytops || backend == .feautrier ? planProblem.take() : nil
         let (schedule, extra) = try attempt(backend, scop: scop, dependences: dependences, strategy: strategy, problem: fresh)
@@ -73,8 +93,7 @@ public enum SchedulerDriver {
       } catch let e as StrategyError {
         throw e
       } catch let e as ISLError where e.isQuota {
-        let what = e.kind == .timeLimit ? e.message : "operation budget of \(strategy.maxOperations) exhausted"
-        notes.append("\(backend.rawValue): \(what); trying the next backend")
+        notes.append("\(backend.rawValue): \(exhausted(e, strategy)); trying the next backend")
       } catch let e as DependenceError {
         notes.append("\(backend.rawValue): \(e); trying the next backend")
       } catch let f as SchedulingFailure {
@@ -87,6 +106,11 @@ public enum SchedulerDriver {
       }
     }
     throw SchedulingFailure(message: "no backend produced a legal schedule: " + notes.joined(separator: "; "))
+  }
+
+  /// What ran out, for a note: the time limit or the operation budget.
+  static func exhausted(_ e: ISLError, _ strategy: Strategy) -> String {
+    e.kind == .timeLimit ? e.message : "operation budget of \(strategy.maxOperations) exhausted"
   }
 
   /// One backend's schedule and notes. `problem`: a `Problem` of the Scop whose rows are still

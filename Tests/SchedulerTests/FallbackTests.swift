@@ -1,7 +1,10 @@
 //===- FallbackTests.swift - Budgets and the fallback chain ---------------===//
 
+import PolycDependences
 import PolycDriver
 import Foundation
+import PolycISL
+import PolycModel
 import PolycScheduler
 import Testing
 
@@ -24,6 +27,8 @@ import Testing
     let c = try Repo.compile("adi", s)
     #expect(c.result.backend == "identity")
     #expect(c.result.notes.count == 2, "\(c.result.notes)")
+    // The problem alone exceeds the budget: polytops is not run into it a second time.
+    #expect(c.result.notes.first == "polytops: operation budget of 2000 exhausted while building its problem; trying the next backend")
   }
 
   /// Seed 1058 (Tests/Inputs/regress): isl's scheduler spends more than 30 s on it in fewer than
@@ -37,6 +42,23 @@ import Testing
     #expect(Date().timeIntervalSince(start) < 60)
     #expect(c.result.backend == "identity")
     #expect(c.result.notes.contains("isl: time limit of 3 s exceeded (budget.seconds); trying the next backend"), "\(c.result.notes)")
+  }
+
+  /// Seed 1061: PolyTOPS needs far more than a second. Past `budget.seconds` for the stage as a
+  /// whole, the rest of the chain but identity is not tried.
+  @Test func afterTheTimeLimitOnlyIdentityIsTried() throws {
+    let ctx = Context()
+    let kernel = try Pipeline.loadKernel(path: "\(Repo.root)/Tests/Inputs/regress/slow-seed-1061.loop")
+    let scop = try Scop.build(kernel, ctx: ctx)
+    let deps = try Dependences(scop: scop)
+    var s = try Repo.preset("pluto")
+    s.secondsPerComputation = 1
+    ctx.timeLimit = 1
+    let r = try SchedulerDriver.schedule(scop: scop, dependences: deps, strategy: s)
+    #expect(r.backend == "identity")
+    #expect(r.notes.count == 2, "\(r.notes)")
+    #expect(r.notes.first?.hasPrefix("polytops: time limit of 1 s exceeded (budget.seconds)") == true, "\(r.notes)")
+    #expect(r.notes.last?.hasPrefix("isl: not tried, scheduling has already run") == true, "\(r.notes)")
   }
 
   @Test func budgetSecondsIsReadFromTheStrategyFile() throws {
