@@ -315,6 +315,11 @@ package enum ProgramRun {
   package static func seconds(_ binary: String, timeout: Double, environment: [String: String]) throws -> Double {
     let r = try ProcessRunner.run(binary, [], timeout: timeout, environment: environment)
     guard !r.timedOut else { throw BenchError("timed out after \(Int(timeout)) s") }
+    return try seconds(fromOutput: r)
+  }
+
+  /// The time a finished timed binary printed (its last line).
+  package static func seconds(fromOutput r: ProcessResult) throws -> Double {
     guard r.status == 0 else { throw BenchError("exited with status \(r.status)") }
     guard let t = r.stdout.split(separator: "\n").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) else {
       throw BenchError("printed no time (expected seconds on stdout)")

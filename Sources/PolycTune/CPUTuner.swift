@@ -121,6 +121,11 @@ package struct CPUTuningOptions: Sendable {
   package var maximumRounds = 31
   /// Seconds a single run may take.
   package var timeout = 300.0
+  /// A candidate's timed run is killed after this many times the preset's median so far (at
+  /// least `slowFloor` seconds): a schedule 100 times slower than the preset must not hold the
+  /// search for minutes. It then counts as measured at the time it was killed, a lower bound.
+  package var slowFactor = 10.0
+  package var slowFloor = 2.0
   /// Stop the search after this many seconds (nil: the budget alone).
   package var timeLimit: Double?
   /// A polyc executable that compiles each candidate in a child process, killed after
@@ -300,13 +305,19 @@ package final class CPUTuner {
   /// Medians of `a` and `b` timed round-robin for `rounds` rounds, and more rounds (up to
   /// `maximumRounds`) while the runs total less than `minimumTimedSeconds`, as `polyc bench` does
   /// for kernels too short to time.
-  func sideBySide(_ a: String, _ b: String, rounds: Int) throws -> (Double, Double) {
+  ///
+  /// `b` (the preset) runs first in each round; `a` is killed after `slowFactor` times `b`'s
+  /// median so far (see `slowFactor`), and then `a`'s result is that limit with `killed` set.
+  package func sideBySide(_ a: String, _ b: String, rounds: Int) throws -> (Double, Double, killed: Bool) {
     var ta: [Double] = [], tb: [Double] = []
     while ta.count < rounds || (ta.count < options.maximumRounds && ta.reduce(0, +) + tb.reduce(0, +) < options.minimumTimedSeconds) {
-      ta.append(try seconds(a))
       tb.append(try seconds(b))
+      let limit = min(options.timeout, max(options.slowFloor, options.slowFactor * Statistics.median(tb)))
+      let r = try ProcessRunner.run(a, [], timeout: limit, environment: environment)
+      if r.timedOut { return (limit, Statistics.median(tb), true) }
+      ta.append(try ProgramRun.seconds(fromOutput: r))
     }
-    return (Statistics.median(ta), Statistics.median(tb))
+    return (Statistics.median(ta), Statistics.median(tb), false)
   }
 
   package struct Baseline {
@@ -350,8 +361,8 @@ package final class CPUTuner {
       if let m = DumpComparison.compare(expected: b.reference, actual: try dump(bin.verify)) {
         return (.failed, nil, nil, "wrong output: \(m)")
       }
-      let (t, p) = try sideBySide(bin.timed, b.preset.timed, rounds: options.repetitions)
-      return (.measured, t, p, nil)
+      let (t, p, killed) = try sideBySide(bin.timed, b.preset.timed, rounds: options.repetitions)
+      return (.measured, t, p, killed ? String(format: "killed after %.2f s, %gx the preset's time: at least this slow", t, options.slowFactor) : nil)
     } catch {
       return (.failed, nil, nil, "\(error)")
     }
@@ -444,21 +455,21 @@ package final class CPUTuner {
       trial.bestRatioSoFar = best?.ratio
       trials.append(trial)
       progress("  [\(search.rawValue) \(spent)/\(budget)] \(outcome.rawValue): \(c)"
-        + (trial.ratio.map { String(format: " -> %.3fx of the preset's time", $0) } ?? (reason.map { " (\($0.prefix(120)))" } ?? "")))
+        + (trial.ratio.map { String(format: " -> %.3fx of the preset's time", $0) } ?? "") + (reason.map { " (\($0.prefix(120)))" } ?? ""))
     }
     // Confirmation: the best candidate against the preset, twice the rounds, side by side.
     var result = CPUTuningResult(kernel: kernel.name, dataset: options.dataset, search: search.rawValue, budget: budget,
                                  best: b.presetCandidate, bestSeconds: 0, presetSeconds: 0, confirmed: false, trials: trials, seconds: 0)
     if let best, best.ratio < 1 {
       let index = trials.firstIndex { $0.candidate == best.candidate }!
-      let (t, p) = try sideBySide("\(workDirectory)/c\(index).time", b.preset.timed, rounds: 2 * options.repetitions)
-      if t < p * (1 - options.noiseMargin) {
+      let (t, p, killed) = try sideBySide("\(workDirectory)/c\(index).time", b.preset.timed, rounds: 2 * options.repetitions)
+      if !killed && t < p * (1 - options.noiseMargin) {
         result.best = best.candidate
         result.confirmed = true
       }
       (result.bestSeconds, result.presetSeconds) = result.confirmed ? (t, p) : (p, p)
     } else {
-      let (p, _) = try sideBySide(b.preset.timed, b.preset.timed, rounds: 1)
+      let (p, _, _) = try sideBySide(b.preset.timed, b.preset.timed, rounds: 1)
       (result.bestSeconds, result.presetSeconds) = (p, p)
     }
     result.seconds = Date().timeIntervalSince(start)

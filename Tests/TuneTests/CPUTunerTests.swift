@@ -33,6 +33,31 @@ import PolycTune
     #expect(e.trials.first?.candidate.base == "pluto")
   }
 
+  @Test func aCandidateFarSlowerThanThePresetIsKilledAndCountsAsAtLeastThatSlow() throws {
+    var o = CPUTuningOptions()
+    o.repetitions = 3
+    o.slowFloor = 0.5
+    let tuner = try CPUTuner(kernelPath: Fixtures.kernelPath("jacobi-1d"), configsDirectory: "\(Fixtures.root)/Configs", options: o)
+    let dir = try Fixtures.temporaryDirectory("slow-candidate")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    func script(_ name: String, _ body: String) throws -> String {
+      let path = "\(dir)/\(name)"
+      try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+      return path
+    }
+    let preset = try script("preset", "echo 0.001")
+    let slow = try script("slow", "exec sleep 60")
+    let start = Date()
+    let (t, p, killed) = try tuner.sideBySide(slow, preset, rounds: 3)
+    #expect(killed)
+    #expect(t == 0.5 && p == 0.001)
+    #expect(Date().timeIntervalSince(start) < 30)
+    let fast = try script("fast", "echo 0.002")
+    let (t2, _, killed2) = try tuner.sideBySide(fast, preset, rounds: 3)
+    #expect(!killed2 && t2 == 0.002)
+  }
+
   @Test func invalidCandidatesAreDiscardedBeforeAnythingIsBuilt() throws {
     let tuner = try Self.tuner()
     let base = try tuner.baseline()
