@@ -98,12 +98,16 @@ package final class Context {
     /// Whether the timer has aborted the computation.
     var hasFired: Bool { queue.sync { fired } }
 
-    /// Stops the timer; true when it fired.
-    func disarm() -> Bool {
+    /// The error of a computation this watchdog aborted.
+    var error: ISLError {
+      ISLError(kind: .timeLimit, message: "time limit of \(Context.seconds(seconds)) s exceeded (budget.seconds)")
+    }
+
+    /// Stops the timer.
+    func disarm() {
       queue.sync {
         active = false
         timer.cancel()
-        return fired
       }
     }
   }
@@ -129,7 +133,7 @@ package final class Context {
       resetOperations()
       isl_ctx_reset_error(raw)
       if let armed {
-        _ = armed.disarm()
+        armed.disarm()
         watchdog = nil
         isl_ctx_resume(raw)
       }
@@ -151,9 +155,7 @@ package final class Context {
     let kind: ISLError.Kind
     switch code {
     case isl_error_abort:
-      if let w = watchdog, w.hasFired {
-        return ISLError(kind: .timeLimit, message: "time limit of \(Self.seconds(w.seconds)) s exceeded (budget.seconds)")
-      }
+      if let w = watchdog, w.hasFired { return w.error }
       kind = .abort
     case isl_error_alloc: kind = .alloc
     case isl_error_unknown: kind = .unknown
@@ -183,9 +185,7 @@ package final class Context {
     guard error.kind == .invalid, maxOperations != 0 || watchdog != nil else { throw error }
     guard let probe = isl_set_read_from_str(raw, "{ : }") else {
       isl_ctx_reset_error(raw)
-      if let w = watchdog, w.hasFired {
-        throw ISLError(kind: .timeLimit, message: "time limit of \(Self.seconds(w.seconds)) s exceeded (budget.seconds)")
-      }
+      if let w = watchdog, w.hasFired { throw w.error }
       throw ISLError(kind: .quota, message: "maximal number of operations exceeded (while reading \(what()))")
     }
     isl_set_free(probe)

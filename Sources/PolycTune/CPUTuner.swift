@@ -121,9 +121,10 @@ package struct CPUTuningOptions: Sendable {
   package var maximumRounds = 31
   /// Seconds a single run may take.
   package var timeout = 300.0
-  /// A candidate's timed run is killed after this many times the preset's median so far (at
-  /// least `slowFloor` seconds): a schedule 100 times slower than the preset must not hold the
-  /// search for minutes. It then counts as measured at the time it was killed, a lower bound.
+  /// A candidate's timed process is killed after this many times the preset's median process
+  /// time so far (at least `slowFloor` seconds): a schedule 100 times slower than the preset
+  /// must not hold the search for minutes. It then counts as this many times the preset's
+  /// kernel time, a lower bound.
   package var slowFactor = 10.0
   package var slowFloor = 2.0
   /// Stop the search after this many seconds (nil: the budget alone).

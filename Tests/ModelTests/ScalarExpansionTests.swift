@@ -6,10 +6,10 @@ import PolycModel
 import Testing
 
 @Suite struct ScalarExpansionTests {
-  func expand(_ body: String, _ params: String = "n, x: in f64[n], y: inout f64[n][n]") throws
+  func expand(_ body: String, _ params: String = "n, x: in f64[n], y: inout f64[n][n]", accumulators: Bool = false) throws
     -> (CheckedKernel, [ScalarExpansion.Expansion]) {
     let text = "kernel k(\(params)) {\n  var s: f64\n\(body)\n}\nassume n >= 2\n"
-    return try ScalarExpansion.apply(try Frontend.load(text: text, path: "k.loop"))
+    return try ScalarExpansion.apply(try Frontend.load(text: text, path: "k.loop"), accumulators: accumulators)
   }
 
   /// Flow dependences of the expanded kernel whose source and sink differ in loop dimension `depth`.
@@ -167,8 +167,7 @@ import Testing
     """
     let (_, plain) = try expand(body)
     #expect(plain.isEmpty, "no loop becomes parallel: the default mode leaves it")
-    let text = "kernel k(n, x: in f64[n], y: inout f64[n][n]) {\n  var s: f64\n\(body)\n}\nassume n >= 2\n"
-    let (k, done) = try ScalarExpansion.apply(try Frontend.load(text: text, path: "k.loop"), accumulators: true)
+    let (k, done) = try expand(body, accumulators: true)
     #expect(done.count == 2, "\(done)")
     #expect(done.allSatisfy { $0.iterators == ["i", "j"] })
     #expect(done.map(\.array).sorted() == ["s_ij", "s_ij2"])
@@ -184,43 +183,33 @@ import Testing
 
   /// An accumulator whose value flows in from before the loops is not privatisable.
   @Test func accumulatorCarriedAcrossIterationsIsNotExpanded() throws {
-    let text = """
-      kernel k(n, x: in f64[n], y: inout f64[n][n]) {
-        var s: f64
+    let body = """
         s = 0
         for i in 0 ..< n {
           for k in 0 ..< n { s += y[i][k] }
           y[i][0] = s
         }
-      }
-      assume n >= 2
-      """
-    let (_, done) = try ScalarExpansion.apply(try Frontend.load(text: text, path: "k.loop"), accumulators: true)
+    """
+    let (_, done) = try expand(body, accumulators: true)
     #expect(done.isEmpty)
   }
 
   /// A web without a reduction in an inner loop is not an accumulator: a loop that stays
   /// sequential is still not worth an array.
   @Test func nonAccumulatorInSequentialLoopIsNotExpanded() throws {
-    let text = """
-      kernel k(n, x: in f64[n], y: inout f64[n][n]) {
-        var s: f64
+    let body = """
         for i in 1 ..< n {
           s = x[i]
           y[i][0] = y[i - 1][0] + s
         }
-      }
-      assume n >= 2
-      """
-    let (_, done) = try ScalarExpansion.apply(try Frontend.load(text: text, path: "k.loop"), accumulators: true)
+    """
+    let (_, done) = try expand(body, accumulators: true)
     #expect(done.isEmpty)
   }
 
   /// A triangular bound that is not an enclosing iterator plus a constant has no size expression.
   @Test func accumulatorWithoutABoundIsNotExpanded() throws {
-    let text = """
-      kernel k(n, x: in f64[n], y: inout f64[n][n]) {
-        var s: f64
+    let body = """
         for i in 0 ..< n {
           for j in 0 ..< 2 * i {
             s = 0
@@ -228,27 +217,21 @@ import Testing
             y[i][0] = s
           }
         }
-      }
-      assume n >= 2
-      """
-    let (_, done) = try ScalarExpansion.apply(try Frontend.load(text: text, path: "k.loop"), accumulators: true)
+    """
+    let (_, done) = try expand(body, accumulators: true)
     #expect(done.isEmpty)
   }
 
   /// An accumulator with one common loop (durbin's `sum` in k) is left alone.
   @Test func accumulatorWithOneCommonLoopIsNotExpanded() throws {
-    let text = """
-      kernel k(n, x: in f64[n], y: inout f64[n][n]) {
-        var s: f64
+    let body = """
         for i in 1 ..< n {
           s = 0
           for k in 0 ..< i { s += y[i - 1][k] }
           y[i][0] = s
         }
-      }
-      assume n >= 2
-      """
-    let (_, done) = try ScalarExpansion.apply(try Frontend.load(text: text, path: "k.loop"), accumulators: true)
+    """
+    let (_, done) = try expand(body, accumulators: true)
     #expect(done.isEmpty)
   }
 }
