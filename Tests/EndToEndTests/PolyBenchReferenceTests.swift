@@ -36,6 +36,29 @@ import TestSupport
     #expect(failures.isEmpty, "strategy \(strategy) on \(dataset):\n\(failures.joined(separator: "\n"))")
   }
 
+  /// The tuned strategies of Configs/tuned (written by `polyc tune --target cpu`): each
+  /// reproduces PolyBench's dump for its own kernel, with 2 OpenMP threads.
+  static let tunedKernels: [String] = {
+    let files = (try? FileManager.default.contentsOfDirectory(atPath: "\(Fixtures.root)/Configs/tuned")) ?? []
+    return files.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter(Fixtures.polybenchKernels.contains).sorted()
+  }()
+
+  @Test func everyTunedStrategyReproducesPolyBench() throws {
+    #expect(Self.tunedKernels.count >= 10, "Configs/tuned holds the tuned files of docs/tune.md")
+    for kernel in Self.tunedKernels {
+      let strategy = try Pipeline.loadStrategy(path: "\(Fixtures.root)/Configs/tuned/\(kernel).json")
+      let c = try Pipeline.compile(kernel: try Pipeline.loadKernel(path: Fixtures.kernelPath(kernel)), strategy: strategy)
+      let text = try Pipeline.emit(.program, c)
+      for dataset in Self.datasets {
+        let (dump, warnings) = try Fixtures.runProgram(text: text, kernel: kernel, label: "tuned", dataset: dataset,
+                                                       env: ["OMP_NUM_THREADS": "2"])
+        #expect(warnings.isEmpty, "\(kernel): \(warnings)")
+        let m = DumpComparison.compare(expected: try Fixtures.referenceDump(kernel, dataset), actual: dump)
+        #expect(m == nil, "tuned \(kernel) \(dataset): \(m.map(\.description) ?? "")")
+      }
+    }
+  }
+
   /// `"scalarExpansion": "accumulators"` (the cpu preset's) on the kernel it changes: ludcmp's
   /// `w` becomes `w_ij[i][j]` in the LU part, with the pluto preset's scheduler too.
   @Test(arguments: ["cpu", "pluto"])

@@ -20,8 +20,10 @@ import Testing
     let dir = "\(Repo.root)/Configs"
     let top = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
     let variants = (try? FileManager.default.contentsOfDirectory(atPath: "\(dir)/variants")) ?? []
+    let tuned = (try? FileManager.default.contentsOfDirectory(atPath: "\(dir)/tuned")) ?? []
     return top.filter { $0.hasSuffix(".json") }.map { "\(dir)/\($0)" }
       + variants.filter { $0.hasSuffix(".json") }.map { "\(dir)/variants/\($0)" }
+      + tuned.filter { $0.hasSuffix(".json") }.map { "\(dir)/tuned/\($0)" }
   }()
 
   @Test func everyStrategyFileRoundTrips() throws {
