@@ -3,7 +3,8 @@
 // `polyc tune KERNEL --target cpu` searches the strategy knobs that change the
 // generated C: the scheduler preset the strategy starts from (cpu, pluto,
 // tensor, isl), the fusion policy, the outer dimension's coincidence and
-// skewing (polytops backends), tiling on/off, its sizes and diamond tiles, the wavefront,
+// skewing (polytops backends), tiling on/off, its sizes and diamond tiles, the cache sizes
+// automatic tile sizes target, the register tile of matrix multiplications, the wavefront,
 // vectorization with its unroll-and-jam factors, and scalar expansion.
 //
 // Cheap validity first: a candidate whose strategy the parser or the
@@ -54,12 +55,19 @@ package struct CPUCandidate: Hashable, Codable, Sendable, CustomStringConvertibl
   package var scalarExpansion: Bool
   /// With `scalarExpansion`: accumulators too (`"scalarExpansion": "accumulators"`).
   package var accumulators: Bool? = nil
+  /// `tiling.cache` (`[l1, l2]` bytes) that automatic tile sizes target; nil: the preset's.
+  package var cache: [Int]? = nil
+  /// `tiling.matmul.registerTile` (rows, columns of C) where the preset tiles matrix
+  /// multiplications BLIS-style; nil: the preset's.
+  package var registerTile: [Int]? = nil
 
   package var description: String {
     var parts = [base, "fusion \(fusion)"]
     if base != "isl" { parts.append("outer \(outerCoincidence)" + (skewing ? "" : ", no skew")) }
     parts.append(tiling ? "tiles \(tileSizes.map { $0.map(String.init).joined(separator: "x") } ?? "auto")" : "untiled")
     if tiling && diamond { parts.append("diamond") }
+    if tiling, let c = cache { parts.append("cache \(c.map { "\($0 / 1024) KiB" }.joined(separator: "/"))") }
+    if let r = registerTile { parts.append("register tile \(r.map(String.init).joined(separator: "x"))") }
     if wavefront { parts.append("wavefront") }
     parts.append(vectorize ? "simd" + (unrollAndJam.map { $0.isEmpty ? " no-uaj" : " uaj \($0.map(String.init).joined(separator: "x"))" } ?? "") : "no simd")
     if scalarExpansion { parts.append(accumulators == true ? "scalar expansion (accumulators)" : "scalar expansion") }
@@ -173,6 +181,10 @@ package final class CPUTuner {
   static let fusions = ["none", "smart", "connected", "max"]
   static let sizes = [8, 16, 32, 64, 128, 256]
   static let unrolls: [[Int]?] = [nil, [], [2, 2], [4, 2], [2, 4], [8, 1]]
+  /// `[l1, l2]`: half and twice the default's 32 KiB / 512 KiB, and the L1d and L2 of a
+  /// Zen 4/5 core (48 KiB, 1 MiB).
+  static let caches: [[Int]?] = [nil, [16_384, 262_144], [49_152, 1_048_576], [65_536, 2_097_152]]
+  static let registerTiles: [[Int]?] = [nil, [8, 16], [4, 24], [6, 16], [4, 32], [8, 8]]
 
   func presetObject(_ name: String) throws -> [String: Any] {
     let path = "\(configsDirectory)/\(name).json"
@@ -225,6 +237,18 @@ package final class CPUTuner {
     tiling["enabled"] = c.tiling
     if c.tiling { tiling["sizes"] = c.tileSizes.map { $0 as Any } ?? "auto" }
     tiling["diamond"] = c.tiling && c.diamond
+    if c.tiling, let cache = c.cache { tiling["cache"] = ["l1": cache[0], "l2": cache[1]] }
+    // BLIS-style matmul tiles need tiling: an untiled candidate of the cpu preset turns them
+    // off (the parser would reject it, and no untiled cpu candidate would ever be measured).
+    if !c.tiling, var matmul = tiling["matmul"] as? [String: Any] {
+      matmul["enabled"] = false
+      tiling["matmul"] = matmul
+    }
+    if let r = c.registerTile, var matmul = tiling["matmul"] as? [String: Any], (matmul["enabled"] as? Bool) ?? true {
+      matmul["registerTile"] = r
+      if matmul["cacheTiles"] is [Int] { matmul["cacheTiles"] = "auto" }
+      tiling["matmul"] = matmul
+    }
     o["tiling"] = tiling
     var par = (o["parallelism"] as? [String: Any]) ?? [:]
     par["openmp"] = true
@@ -386,13 +410,13 @@ package final class CPUTuner {
       tileSizes: rng.int(in: 0...2) == 0 ? nil : (0..<depth).map { _ in pick(Self.sizes) },
       wavefront: rng.int(in: 0...1) == 1, diamond: rng.int(in: 0...1) == 1, vectorize: rng.int(in: 0...3) > 0,
       unrollAndJam: pick(Self.unrolls),
-      scalarExpansion: rng.int(in: 0...1) == 1)
+      scalarExpansion: rng.int(in: 0...1) == 1, cache: pick(Self.caches), registerTile: pick(Self.registerTiles))
   }
 
   func neighbour(_ c: CPUCandidate, _ rng: inout DeterministicRandom) -> CPUCandidate {
     func pick<T>(_ xs: [T]) -> T { xs[rng.int(in: 0...(xs.count - 1))] }
     var n = c
-    switch rng.int(in: 0...9) {
+    switch rng.int(in: 0...11) {
     case 0: n.base = pick(Self.presets)
     case 1: n.fusion = pick(Self.fusions)
     case 2: n.outerCoincidence = c.outerCoincidence == "preferred" ? "off" : "preferred"
@@ -408,6 +432,8 @@ package final class CPUTuner {
     case 6: n.wavefront.toggle()
     case 7: n.unrollAndJam = pick(Self.unrolls); n.vectorize = true
     case 8: n.diamond.toggle(); n.tiling = true
+    case 9: n.cache = pick(Self.caches); n.tiling = true
+    case 10: n.registerTile = pick(Self.registerTiles)
     default:
       // off -> on -> on with accumulators -> off
       if !c.scalarExpansion {

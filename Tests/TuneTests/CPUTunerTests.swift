@@ -99,6 +99,35 @@ import PolycTune
     for f in ["tune.json", "tune.md", "tune.svg"] { #expect(FileManager.default.fileExists(atPath: "\(dir)/\(f)")) }
   }
 
+  /// The cache sizes and the register tile reach the strategy, and change gemm's program.
+  @Test func cacheSizesAndRegisterTilesAreKnobsOfTheSpace() throws {
+    let tuner = try Self.tuner("gemm")
+    let preset = try tuner.candidate(ofPreset: "cpu")
+    #expect(preset.cache == nil && preset.registerTile == nil)
+    var c = preset
+    c.cache = [49_152, 1_048_576]
+    c.registerTile = [4, 32]
+    let s = try tuner.strategy(c)
+    #expect(s.tiling.l1Bytes == 49_152 && s.tiling.l2Bytes == 1_048_576)
+    #expect(s.tiling.matmul.registerTile == [4, 32])
+    #expect(c.description.contains("cache 48 KiB/1024 KiB") && c.description.contains("register tile 4x32"))
+    #expect(try tuner.program(s) != (try tuner.program(try tuner.strategy(preset))))
+    // A preset without BLIS-style tiling keeps none: the register tile is not added to it.
+    var p = try tuner.candidate(ofPreset: "pluto")
+    p.registerTile = [4, 32]
+    #expect(try tuner.strategy(p).tiling.matmul.enabled == false)
+  }
+
+  /// The cpu preset's matmul tiles need tiling: its untiled candidate turns them off instead of
+  /// being rejected by the parser (it was, and untiled cpu candidates were never measured).
+  @Test func anUntiledCandidateOfTheCPUPresetIsValid() throws {
+    let tuner = try Self.tuner("gemm")
+    var c = try tuner.candidate(ofPreset: "cpu")
+    c.tiling = false
+    let s = try tuner.strategy(c)
+    #expect(!s.tiling.enabled && !s.tiling.matmul.enabled)
+  }
+
   @Test func candidatesCompileInAChildProcessUnderATimeout() throws {
     let polyc = try #require(Fixtures.polycBinary, "polyc executable not found next to the tests")
     let tuner = try Self.tuner(polyc: polyc)
