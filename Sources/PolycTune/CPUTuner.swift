@@ -2,8 +2,9 @@
 //
 // `polyc tune KERNEL --target cpu` searches the strategy knobs that change the
 // generated C: the scheduler preset the strategy starts from (cpu, pluto,
-// tensor, isl), the fusion policy, the outer dimension's coincidence and
-// skewing (polytops backends), tiling on/off, its sizes and diamond tiles, the cache sizes
+// tensor, isl), the fusion policy or two explicit fusion groups, the outer
+// dimension's coincidence, cost order and skewing (polytops backends), tiling
+// on/off, its sizes, a second level and diamond tiles, the cache sizes
 // automatic tile sizes target, the register tile of matrix multiplications, the wavefront,
 // vectorization with its unroll-and-jam factors, and scalar expansion.
 //
@@ -60,12 +61,21 @@ package struct CPUCandidate: Hashable, Codable, Sendable, CustomStringConvertibl
   /// `tiling.matmul.registerTile` (rows, columns of C) where the preset tiles matrix
   /// multiplications BLIS-style; nil: the preset's.
   package var registerTile: [Int]? = nil
+  /// The cost functions of dimension 0 (polytops backends); nil: the preset's.
+  package var outerCosts: [String]? = nil
+  /// A second tiling level of a quarter of each fixed tile size (`tiling.secondLevel`).
+  package var secondLevel: Bool? = nil
+  /// Fusion by explicit groups (`"policy": "groups"`): the statements before this index in
+  /// the SCoP's order form one group, the others a second (replaces `fusion`).
+  package var fusionSplit: Int? = nil
 
   package var description: String {
-    var parts = [base, "fusion \(fusion)"]
+    var parts = [base, fusionSplit.map { "fusion groups split at statement \($0)" } ?? "fusion \(fusion)"]
     if base != "isl" { parts.append("outer \(outerCoincidence)" + (skewing ? "" : ", no skew")) }
+    if base != "isl", let costs = outerCosts { parts.append("outer costs \(costs.joined(separator: "+"))") }
     parts.append(tiling ? "tiles \(tileSizes.map { $0.map(String.init).joined(separator: "x") } ?? "auto")" : "untiled")
     if tiling && diamond { parts.append("diamond") }
+    if tiling && tileSizes != nil && secondLevel == true { parts.append("second level") }
     if tiling, let c = cache { parts.append("cache \(c.map { "\($0 / 1024) KiB" }.joined(separator: "/"))") }
     if let r = registerTile { parts.append("register tile \(r.map(String.init).joined(separator: "x"))") }
     if wavefront { parts.append("wavefront") }
@@ -87,6 +97,14 @@ package struct CPUTrial: Codable, Sendable {
   package var bestRatioSoFar: Double?
   /// Seconds spent on this trial (compiling, building, verifying, timing).
   package var cost: Double
+  /// A duplicate: the index of the trial with the same program (-1: the preset's).
+  package var duplicateOf: Int? = nil
+
+  package init(candidate: CPUCandidate, outcome: TrialOutcome, seconds: Double?, presetSeconds: Double?, reason: String?,
+               bestRatioSoFar: Double?, cost: Double, duplicateOf: Int? = nil) {
+    (self.candidate, self.outcome, self.seconds, self.presetSeconds) = (candidate, outcome, seconds, presetSeconds)
+    (self.reason, self.bestRatioSoFar, self.cost, self.duplicateOf) = (reason, bestRatioSoFar, cost, duplicateOf)
+  }
   package var ratio: Double? {
     guard let s = seconds, let p = presetSeconds else { return nil }
     return max(s, 1e-6) / max(p, 1e-6)
@@ -158,6 +176,8 @@ package final class CPUTuner {
   let workDirectory: String
   /// Builds done so far (a test checks that invalid candidates build nothing).
   package private(set) var builds = 0
+  /// Set by `evaluate` for a duplicate: the trial whose program it repeats (-1: the preset's).
+  private var lastDuplicateOf: Int?
 
   /// - Parameters:
   ///   - basePreset: the preset the result is compared with (`cpu`: `Configs/cpu.json`).
@@ -185,6 +205,18 @@ package final class CPUTuner {
   /// Zen 4/5 core (48 KiB, 1 MiB).
   static let caches: [[Int]?] = [nil, [16_384, 262_144], [49_152, 1_048_576], [65_536, 2_097_152]]
   static let registerTiles: [[Int]?] = [nil, [8, 16], [4, 24], [6, 16], [4, 32], [8, 8]]
+  static let costOrders: [[String]?] = [nil, ["proximity"], ["proximity", "contiguity"], ["contiguity", "proximity"],
+                                        ["bigLoopsFirst", "proximity"], ["contiguity", "bigLoopsFirst", "proximity"]]
+
+  /// The SCoP's statement names, in order (the original schedule's), for fusion groups.
+  package private(set) lazy var statementNames: [String] = {
+    (try? Pipeline.compile(kernel: self.kernel, strategy: Strategy(), transforms: TransformOptions.none))?.scop.statements.map(\.name) ?? []
+  }()
+
+  /// A random split point of the statements (nil: fewer than two statements).
+  func randomSplit(_ rng: inout DeterministicRandom) -> Int? {
+    statementNames.count < 2 ? nil : rng.int(in: 1...(statementNames.count - 1))
+  }
 
   func presetObject(_ name: String) throws -> [String: Any] {
     let path = "\(configsDirectory)/\(name).json"
@@ -224,10 +256,14 @@ package final class CPUTuner {
     o["name"] = "\(basePreset)-tuned-\(kernel.name)"
     o["description"] = "Tuned by polyc tune --target cpu for kernel \(kernel.name) at \(options.dataset): \(c)."
     o["fusion"] = c.fusion
+    if let k = c.fusionSplit, k > 0, k < statementNames.count {
+      o["fusion"] = ["policy": "groups", "groups": [Array(statementNames[..<k]), Array(statementNames[k...])]] as [String: Any]
+    }
     if (o["backend"] as? String) == "polytops" {
       var dims = (o["dimensions"] as? [[String: Any]]) ?? []
       if dims.isEmpty { dims = [[:]] }
       dims[0]["coincidence"] = c.outerCoincidence
+      if let costs = c.outerCosts { dims[0]["costs"] = costs }
       o["dimensions"] = dims
       var def = (o["defaultDimension"] as? [String: Any]) ?? [:]
       def["skewing"] = c.skewing
@@ -236,6 +272,11 @@ package final class CPUTuner {
     var tiling = (o["tiling"] as? [String: Any]) ?? [:]
     tiling["enabled"] = c.tiling
     if c.tiling { tiling["sizes"] = c.tileSizes.map { $0 as Any } ?? "auto" }
+    if c.tiling, c.secondLevel == true, let sizes = c.tileSizes, sizes.allSatisfy({ $0 >= 8 }) {
+      tiling["secondLevel"] = ["sizes": sizes.map { $0 / 4 }]
+    } else {
+      tiling.removeValue(forKey: "secondLevel")
+    }
     tiling["diamond"] = c.tiling && c.diamond
     if c.tiling, let cache = c.cache { tiling["cache"] = ["l1": cache[0], "l2": cache[1]] }
     // BLIS-style matmul tiles need tiling: an untiled candidate of the cpu preset turns them
@@ -384,7 +425,10 @@ package final class CPUTuner {
     } catch {
       return (.invalid, nil, nil, "\(error)")
     }
-    if let earlier = seenPrograms[text] { return (.duplicate, nil, nil, "the same program as candidate \(earlier)") }
+    if let earlier = seenPrograms[text] {
+      lastDuplicateOf = earlier
+      return (.duplicate, nil, nil, earlier < 0 ? "the same program as the preset" : "the same program as candidate \(earlier)")
+    }
     seenPrograms[text] = index
     do {
       let bin = try build(text, name: "c\(index)")
@@ -400,7 +444,7 @@ package final class CPUTuner {
 
   // MARK: Search
 
-  func random(_ rng: inout DeterministicRandom) -> CPUCandidate {
+  package func random(_ rng: inout DeterministicRandom) -> CPUCandidate {
     func pick<T>(_ xs: [T]) -> T { xs[rng.int(in: 0...(xs.count - 1))] }
     let tiled = rng.int(in: 0...3) > 0
     let depth = 3
@@ -410,15 +454,17 @@ package final class CPUTuner {
       tileSizes: rng.int(in: 0...2) == 0 ? nil : (0..<depth).map { _ in pick(Self.sizes) },
       wavefront: rng.int(in: 0...1) == 1, diamond: rng.int(in: 0...1) == 1, vectorize: rng.int(in: 0...3) > 0,
       unrollAndJam: pick(Self.unrolls),
-      scalarExpansion: rng.int(in: 0...1) == 1, cache: pick(Self.caches), registerTile: pick(Self.registerTiles))
+      scalarExpansion: rng.int(in: 0...1) == 1, cache: pick(Self.caches), registerTile: pick(Self.registerTiles),
+      outerCosts: pick(Self.costOrders), secondLevel: rng.int(in: 0...3) == 0 ? true : nil,
+      fusionSplit: rng.int(in: 0...4) == 0 ? randomSplit(&rng) : nil)
   }
 
   func neighbour(_ c: CPUCandidate, _ rng: inout DeterministicRandom) -> CPUCandidate {
     func pick<T>(_ xs: [T]) -> T { xs[rng.int(in: 0...(xs.count - 1))] }
     var n = c
-    switch rng.int(in: 0...11) {
+    switch rng.int(in: 0...14) {
     case 0: n.base = pick(Self.presets)
-    case 1: n.fusion = pick(Self.fusions)
+    case 1: n.fusion = pick(Self.fusions); n.fusionSplit = nil
     case 2: n.outerCoincidence = c.outerCoincidence == "preferred" ? "off" : "preferred"
     case 3: n.skewing.toggle()
     case 4: n.tiling.toggle()
@@ -434,6 +480,12 @@ package final class CPUTuner {
     case 8: n.diamond.toggle(); n.tiling = true
     case 9: n.cache = pick(Self.caches); n.tiling = true
     case 10: n.registerTile = pick(Self.registerTiles)
+    case 11: n.outerCosts = pick(Self.costOrders)
+    case 12:
+      n.secondLevel = c.secondLevel == true ? nil : true
+      if n.tileSizes == nil { n.tileSizes = [32, 32, 32] }
+      n.tiling = true
+    case 13: n.fusionSplit = c.fusionSplit == nil ? randomSplit(&rng) : nil
     default:
       // off -> on -> on with accumulators -> off
       if !c.scalarExpansion {
@@ -447,6 +499,51 @@ package final class CPUTuner {
       }
     }
     return n
+  }
+
+  /// The cost model's view of a candidate: one-hot knobs, log2 tile sizes, and a constant.
+  package static func features(_ c: CPUCandidate) -> [Double] {
+    func oneHot<T: Equatable>(_ v: T, _ xs: [T]) -> [Double] { xs.map { $0 == v ? 1 : 0 } }
+    func flag(_ b: Bool) -> Double { b ? 1 : 0 }
+    var x: [Double] = [1]
+    x += oneHot(c.base, presets) + oneHot(c.fusion, fusions)
+    x += [flag(c.outerCoincidence == "preferred"), flag(c.skewing), flag(c.tiling), flag(c.tiling && c.tileSizes == nil)]
+    let sizes = c.tiling ? (c.tileSizes ?? []) : []
+    x += (0..<3).map { $0 < sizes.count ? log2(Double(max(1, sizes[$0]))) / 8 : 0 }
+    x += [flag(c.tiling && c.diamond), flag(c.tiling && c.wavefront), flag(c.vectorize)]
+    x += oneHot(c.vectorize ? c.unrollAndJam : [0], unrolls)
+    x += [flag(c.scalarExpansion), flag(c.scalarExpansion && c.accumulators == true)]
+    x += oneHot(c.tiling ? c.cache : [0], caches) + oneHot(c.registerTile, registerTiles)
+    x += oneHot(c.base == "isl" ? [] : c.outerCosts, costOrders)
+    x += [flag(c.tiling && c.tileSizes != nil && c.secondLevel == true), flag(c.fusionSplit != nil)]
+    return x
+  }
+
+  /// Scores the cost model learns from: the log of a candidate's time over the preset's
+  /// (measured, or the program it duplicates), a failed or invalid candidate as twice as slow.
+  package static func score(_ t: CPUTrial, _ trials: [CPUTrial]) -> Double? {
+    switch t.outcome {
+    case .measured: return t.ratio.map { log(min(10, $0)) }
+    case .invalid, .failed: return log(2.0)
+    case .duplicate:
+      guard let i = t.duplicateOf else { return nil }
+      return i < 0 ? 0 : trials.indices.contains(i) ? score(trials[i], trials) : nil
+    }
+  }
+
+  /// The model-guided choice: candidates drawn at random and around the best four so far,
+  /// the one with the lowest lower confidence bound under the model fitted to `trials`.
+  /// The preset itself is a sample of score 0.
+  func modelCandidate(_ trials: [CPUTrial], preset: CPUCandidate, population: [(CPUCandidate, Double)],
+                      seen: Swift.Set<CPUCandidate>, _ rng: inout DeterministicRandom) -> CPUCandidate {
+    var pool: [CPUCandidate] = []
+    for i in 0..<96 {
+      let c = i % 2 == 0 ? random(&rng) : neighbour(population[i / 2 % min(4, population.count)].0, &rng)
+      if !seen.contains(c) { pool.append(c) }
+    }
+    let samples = trials.compactMap { t in Self.score(t, trials).map { (x: Self.features(t.candidate), y: $0) } }
+      + [(x: Self.features(preset), y: 0.0)]
+    return RidgeModel.pick(from: pool, samples: samples, features: Self.features) ?? random(&rng)
   }
 
   /// Runs a search with `budget` candidates measured or found invalid.
@@ -468,6 +565,10 @@ package final class CPUTuner {
       let c: CPUCandidate
       switch search {
       case .random: c = random(&rng)
+      case .model:
+        // Three random candidates first: the model needs samples that differ in many knobs.
+        c = trials.filter { $0.outcome != .duplicate }.count < 3 ? random(&rng)
+          : modelCandidate(trials, preset: b.presetCandidate, population: population, seen: seenCandidates, &rng)
       case .evolutionary:
         if !seedQueue.isEmpty { c = seedQueue.removeFirst() }
         else if rng.int(in: 0...4) == 0 { c = random(&rng) }
@@ -479,6 +580,7 @@ package final class CPUTuner {
       if outcome != .duplicate { spent += 1 }
       var trial = CPUTrial(candidate: c, outcome: outcome, seconds: s, presetSeconds: p, reason: reason, bestRatioSoFar: nil,
                            cost: Date().timeIntervalSince(t0))
+      if outcome == .duplicate { trial.duplicateOf = lastDuplicateOf }
       if let r = trial.ratio {
         population.append((c, r))
         population.sort { $0.1 < $1.1 }

@@ -177,6 +177,17 @@ package struct NPUTuner {
     }
   }
 
+  /// The cost model's view of a candidate: the loop order, log2 of each extent, their squares
+  /// and pairwise products (cycles are far from linear in the extents), and a constant.
+  package static func features(_ c: NPUCandidate) -> [Double] {
+    let v = [c.rows, c.cols, c.outChannels, c.inChannels].map { log2(Double(max(1, $0))) / 8 }
+    var x: [Double] = [1, c.channelOuter ? 1 : 0] + v
+    for i in v.indices { for j in i..<v.count { x.append(v[i] * v[j]) } }
+    if c.channelOuter { x += v }
+    else { x += v.map { _ in 0 } }
+    return x
+  }
+
   /// Runs a search with `budget` measured (or invalid) candidates.
   package func run(search: TuningSearch, budget: Int, timeLimit: Double? = nil) throws -> NPUTuningResult {
     let start = Date()
@@ -185,6 +196,7 @@ package struct NPUTuner {
     guard let gemm = preset.kernel as? NPUKernel else {
       throw PolycError.usage("polyc tune --target npu tunes GEMM kernels; '\(kernel.name)' runs on the ALU alone (no tile knobs)")
     }
+    let presetCycles = preset.run.report.cycles
     var ctx = Context(gemm: gemm, compilation: [:])
     for order in [false, true] { ctx.compilation[order] = try? compile(channelOuter: order, gemm: gemm) }
     let hw = gemm.hardware
@@ -239,6 +251,26 @@ package struct NPUTuner {
       let c: NPUCandidate
       switch search {
       case .random: c = random()
+      case .model:
+        // The preset's tile, two random ones, then the cost model's choice among random
+        // candidates and neighbours of the best four.
+        if trials.isEmpty { c = seedCandidate }
+        else if population.isEmpty || trials.filter({ $0.outcome != .duplicate }).count < 3 { c = random() }
+        else {
+          var pool: [NPUCandidate] = []
+          for i in 0..<96 {
+            let p = i % 2 == 0 ? random() : neighbour(population[i / 2 % min(4, population.count)].0)
+            if seen[p] == nil { pool.append(p) }
+          }
+          let samples = trials.compactMap { t -> (x: [Double], y: Double)? in
+            switch t.outcome {
+            case .measured: return t.cycles.map { (Self.features(t.candidate), log(Double($0) / Double(max(1, presetCycles)))) }
+            case .invalid, .failed: return (Self.features(t.candidate), log(2.0))
+            case .duplicate: return nil
+            }
+          }
+          c = RidgeModel.pick(from: pool, samples: samples, features: Self.features) ?? random()
+        }
       case .evolutionary:
         if trials.isEmpty { c = seedCandidate }
         else if population.isEmpty || rng.int(in: 0...3) == 0 { c = random() }
@@ -258,7 +290,6 @@ package struct NPUTuner {
       }
       trials.append(NPUTrial(candidate: c, outcome: outcome, cycles: cycles, reason: reason, bestSoFar: best?.1))
     }
-    let presetCycles = preset.run.report.cycles
     let (bestCandidate, bestCycles) = best ?? (seedCandidate, presetCycles)
     return NPUTuningResult(kernel: kernel.name, sizes: sizes, search: search.rawValue, budget: budget, presetCycles: presetCycles,
                            best: bestCandidate, bestCycles: bestCycles, trials: trials, seconds: Date().timeIntervalSince(start))

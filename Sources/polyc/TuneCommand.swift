@@ -2,8 +2,8 @@
 //
 // Thin: searches the strategy knobs of one kernel for the NPU
 // (Tune/NPUTuner.swift: simulated cycles) or the CPU (Tune/CPUTuner.swift:
-// generated C compiled, verified and timed), evolutionary and random at the
-// same budget, writes the best strategy file and the reports.
+// generated C compiled, verified and timed) with each search of --search at
+// the same budget, writes the best strategy file and the reports.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,6 +45,9 @@ struct TuneCommand: ParsableCommand {
   @Option(name: .long, help: "The hardware description (JSON).")
   var hw: String?
 
+  @Option(name: .long, help: "The searches run, each at the budget: model, evolutionary, random (default model,random for cpu; all three for npu).")
+  var search: String?
+
   @Option(name: .long, help: "Seed of the search and of the data.")
   var seed: UInt64 = 1
 
@@ -63,6 +66,21 @@ struct TuneCommand: ParsableCommand {
       throw ValidationError("--dataset must be MINI, SMALL, MEDIUM, LARGE or EXTRALARGE (got '\(d)')")
     }
     if target == "cpu", !set.isEmpty || hw != nil { throw ValidationError("--set and --hw apply to --target npu only") }
+    _ = try searches()
+  }
+
+  /// The searches of `--search`, in the order given.
+  func searches() throws -> [TuningSearch] {
+    guard let search else { return target == "cpu" ? [.model, .random] : TuningSearch.allCases }
+    let names = search.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    var list: [TuningSearch] = []
+    for n in names {
+      guard let s = TuningSearch(rawValue: n) else {
+        throw ValidationError("--search expects model, evolutionary or random, separated by commas (got '\(n)')")
+      }
+      if !list.contains(s) { list.append(s) }
+    }
+    return list
   }
 
   /// "90s", "10m", "1h" or a number of seconds.
@@ -81,7 +99,7 @@ struct TuneCommand: ParsableCommand {
       let sizes = try NPURunner.sizes(of: k, dataset: dataset, overrides: try NPURunner.parseSet(set))
       let tuner = try NPUTuner(kernelPath: kernel, baseStrategyPath: config, sizes: sizes, hardware: try loadHardware(hw), seed: seed)
       var results: [NPUTuningResult] = []
-      for search in TuningSearch.allCases {
+      for search in try searches() {
         let r = try tuner.run(search: search, budget: budget, timeLimit: time.flatMap(Self.seconds))
         FileHandle.standardError.write("\(TuningReport.summary(r))\n".data(using: .utf8)!)
         results.append(r)
@@ -107,10 +125,12 @@ struct TuneCommand: ParsableCommand {
       options.polyc = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
       let tuner = try CPUTuner(kernelPath: kernel, configsDirectory: configs, basePreset: preset, seed: seed, options: options)
       tuner.progress = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }
+      if let warning = MachineLoad.warning(threads: options.threads) { FileHandle.standardError.write(warning.data(using: .utf8)!) }
       var results: [CPUTuningResult] = []
-      for search in TuningSearch.allCases {
+      for search in try searches() {
         let r = try tuner.run(search: search, budget: budget)
         FileHandle.standardError.write("\(TuningReport.summary(r))\n".data(using: .utf8)!)
+        if let warning = MachineLoad.warning(threads: options.threads) { FileHandle.standardError.write(warning.data(using: .utf8)!) }
         results.append(r)
       }
       try TuningReport.write(results, to: report)

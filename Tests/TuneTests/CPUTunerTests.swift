@@ -5,6 +5,7 @@
 
 import Foundation
 import PolycDriver
+import PolycNPU
 import PolycScheduler
 import Testing
 import TestSupport
@@ -28,6 +29,16 @@ import PolycTune
     #expect(a.trials.map(\.candidate) == b.trials.map(\.candidate))
     #expect(a.measured + a.invalid + a.failed == 3)
     #expect(a.failed == 0, "\(a.trials.compactMap(\.reason))")
+    // The model search's first three candidates are random, hence fixed by the seed; the later
+    // ones follow measured times (not deterministic on a CPU).
+    let m1 = try Self.tuner().run(search: .model, budget: 4)
+    let m2 = try Self.tuner().run(search: .model, budget: 4)
+    func firstThree(_ r: CPUTuningResult) -> [CPUCandidate] {
+      let n = r.trials.indices.filter { r.trials[$0].outcome != .duplicate }
+      return Array(r.trials.prefix(through: n[2]).map(\.candidate))
+    }
+    #expect(firstThree(m1) == firstThree(m2))
+    #expect(m1.measured + m1.invalid + m1.failed == 4, "three random candidates, then one the model chose")
     let e = try Self.tuner().run(search: .evolutionary, budget: 2)
     // Evolutionary search starts from the other presets.
     #expect(e.trials.first?.candidate.base == "pluto")
@@ -118,6 +129,30 @@ import PolycTune
     #expect(try tuner.strategy(p).tiling.matmul.enabled == false)
   }
 
+  /// Dimension 0's cost order, a second tiling level and explicit fusion groups reach the
+  /// strategy, and the program they give is right.
+  @Test func costOrdersSecondLevelsAndFusionGroupsAreKnobs() throws {
+    let tuner = try Self.tuner("2mm")
+    #expect(tuner.statementNames.count == 4, "\(tuner.statementNames)")
+    var c = try tuner.candidate(ofPreset: "pluto")
+    c.outerCosts = ["contiguity", "proximity"]
+    c.tiling = true
+    c.tileSizes = [32, 64, 16]
+    c.secondLevel = true
+    c.fusionSplit = 2
+    let s = try tuner.strategy(c)
+    #expect(s.dimensions.first?.costs.map(\.rawValue) == ["contiguity", "proximity"])
+    #expect(s.tiling.secondLevel == [8, 16, 4])
+    #expect(s.fusion == .groups([Array(tuner.statementNames[..<2]), Array(tuner.statementNames[2...])]))
+    #expect(c.description.contains("fusion groups split at statement 2") && c.description.contains("second level"))
+    // Groups split in the SCoP's order respect every dependence (each goes forward in it): the
+    // candidate builds and reproduces the original schedule's output.
+    let base = try tuner.baseline()
+    var seen: [String: Int] = [:]
+    let r = tuner.evaluate(c, index: 0, base, seenPrograms: &seen)
+    #expect(r.0 == .measured, "\(r.3 ?? "")")
+  }
+
   /// The cpu preset's matmul tiles need tiling: its untiled candidate turns them off instead of
   /// being rejected by the parser (it was, and untiled cpu candidates were never measured).
   @Test func anUntiledCandidateOfTheCPUPresetIsValid() throws {
@@ -126,6 +161,43 @@ import PolycTune
     c.tiling = false
     let s = try tuner.strategy(c)
     #expect(!s.tiling.enabled && !s.tiling.matmul.enabled)
+  }
+
+  /// What the model learns from: measured candidates by their time over the preset's, a
+  /// duplicate by the program it repeats, invalid and failed ones as twice as slow.
+  @Test func theCostModelScoresEveryKindOfTrial() throws {
+    let tuner = try Self.tuner("gemm")
+    let c = try tuner.candidate(ofPreset: "pluto")
+    func trial(_ o: TrialOutcome, _ s: Double? = nil, dup: Int? = nil) -> CPUTrial {
+      var t = CPUTrial(candidate: c, outcome: o, seconds: s, presetSeconds: s == nil ? nil : 2, reason: nil, bestRatioSoFar: nil, cost: 0)
+      t.duplicateOf = dup
+      return t
+    }
+    let trials = [trial(.measured, 1), trial(.invalid), trial(.duplicate, dup: 0), trial(.duplicate, dup: -1), trial(.failed)]
+    let scores = trials.map { CPUTuner.score($0, trials) }
+    #expect(scores == [log(0.5), log(2.0), log(0.5), 0, log(2.0)])
+    #expect(CPUTuner.features(c).count == CPUTuner.features(try tuner.candidate(ofPreset: "cpu")).count)
+  }
+
+  /// Given samples where untiled candidates ran twice as fast, the model picks an untiled one.
+  @Test func theCostModelFollowsWhatWasMeasured() throws {
+    let tuner = try Self.tuner("gemm")
+    var rng = DeterministicRandom(seed: 3)
+    var samples: [(x: [Double], y: Double)] = []
+    var pool: [CPUCandidate] = []
+    for i in 0..<40 {
+      let c = tuner.random(&rng)
+      if i < 30 { samples.append((CPUTuner.features(c), c.tiling ? log(1.0) : log(0.5))) } else { pool.append(c) }
+    }
+    #expect(pool.contains { !$0.tiling } && pool.contains { $0.tiling })
+    let pick = try #require(RidgeModel.pick(from: pool, samples: samples, features: CPUTuner.features, kappa: 0.1))
+    #expect(!pick.tiling)
+  }
+
+  @Test func aBusyMachineIsReported() {
+    #expect(MachineLoad.warning(load: 2.3, cpus: 2, threads: 2) == nil, "the search's own two threads")
+    #expect(MachineLoad.warning(load: 3.9, cpus: 2, threads: 2)?.contains("load average 3.90 on 2 CPUs") == true)
+    #expect(MachineLoad.warning(load: 5, cpus: 8, threads: 2) == nil)
   }
 
   @Test func candidatesCompileInAChildProcessUnderATimeout() throws {

@@ -26,6 +26,17 @@ import PolycTune
     #expect(a.measured + a.invalid + a.failed == 6)
   }
 
+  /// The model-guided search: deterministic for a seed, the preset's tile first, then two
+  /// random tiles, then the cost model's choices.
+  @Test func theModelGuidedSearchIsDeterministicForASeed() throws {
+    let a = try Self.tuner().run(search: .model, budget: 8)
+    let b = try Self.tuner().run(search: .model, budget: 8)
+    #expect(a.trials.map(\.candidate) == b.trials.map(\.candidate))
+    #expect(a.bestCycles == b.bestCycles && a.bestCycles <= a.presetCycles)
+    #expect(a.measured + a.invalid + a.failed == 8)
+    #expect(Swift.Set(a.trials.map(\.candidate)).count == a.trials.count, "no candidate is tried twice")
+  }
+
   @Test func invalidCandidatesAreNotSimulated() throws {
     var hw = HardwareConfig.npu16
     hw.name = "tiny"
