@@ -145,8 +145,9 @@ import PolycTune
     #expect(s.tiling.secondLevel == [8, 16, 4])
     #expect(s.fusion == .groups([Array(tuner.statementNames[..<2]), Array(tuner.statementNames[2...])]))
     #expect(c.description.contains("fusion groups split at statement 2") && c.description.contains("second level"))
-    // Groups split in the SCoP's order respect every dependence (each goes forward in it): the
-    // candidate builds and reproduces the original schedule's output.
+    // 2mm's dependences all go forward in the SCoP's order, so this split is legal: the candidate
+    // builds and reproduces the original schedule's output. (symm's is not: a dependence goes
+    // back from S3 to S1 across iterations, and the strategy parser rejects the split.)
     let base = try tuner.baseline()
     var seen: [String: Int] = [:]
     let r = tuner.evaluate(c, index: 0, base, seenPrograms: &seen)
