@@ -48,14 +48,19 @@ import TestSupport
     for kernel in Self.tunedKernels {
       let strategy = try Pipeline.loadStrategy(path: "\(Fixtures.root)/Configs/tuned/\(kernel).json")
       let c = try Pipeline.compile(kernel: try Pipeline.loadKernel(path: Fixtures.kernelPath(kernel)), strategy: strategy)
-      let text = try Pipeline.emit(.program, c)
-      for dataset in Self.datasets {
-        let (dump, warnings) = try Fixtures.runProgram(text: text, kernel: kernel, label: "tuned", dataset: dataset,
-                                                       env: ["OMP_NUM_THREADS": "2"])
-        #expect(warnings.isEmpty, "\(kernel): \(warnings)")
-        let m = DumpComparison.compare(expected: try Fixtures.referenceDump(kernel, dataset), actual: dump)
-        #expect(m == nil, "tuned \(kernel) \(dataset): \(m.map(\.description) ?? "")")
-      }
+      try Self.expectReproducesPolyBench(try Pipeline.emit(.program, c), kernel: kernel, label: "tuned")
+    }
+  }
+
+  /// Runs `text` (a complete program of `kernel`) with 2 OpenMP threads on every data set of
+  /// the suite: no `cc -Wall` warning, and PolyBench's own dump.
+  static func expectReproducesPolyBench(_ text: String, kernel: String, label: String) throws {
+    for dataset in datasets {
+      let (dump, warnings) = try Fixtures.runProgram(text: text, kernel: kernel, label: label, dataset: dataset,
+                                                     env: ["OMP_NUM_THREADS": "2"])
+      #expect(warnings.isEmpty, "\(label) \(kernel): \(warnings)")
+      let m = DumpComparison.compare(expected: try Fixtures.referenceDump(kernel, dataset), actual: dump)
+      #expect(m == nil, "\(label) \(kernel) \(dataset): \(m.map(\.description) ?? "")")
     }
   }
 
@@ -70,13 +75,6 @@ import TestSupport
     strategy.expandAccumulators = true
     let c = try Pipeline.compile(kernel: try Pipeline.loadKernel(path: Fixtures.kernelPath(kernel)), strategy: strategy)
     #expect(c.result.notes.filter { $0.hasPrefix("scalar expansion:") && $0.contains("w_ij") }.count == 2, "\(c.result.notes)")
-    let text = try Pipeline.emit(.program, c)
-    for dataset in Self.datasets {
-      let (dump, warnings) = try Fixtures.runProgram(text: text, kernel: kernel, label: "accumulators", dataset: dataset,
-                                                     env: ["OMP_NUM_THREADS": "2"])
-      #expect(warnings.isEmpty, "\(warnings)")
-      let m = DumpComparison.compare(expected: try Fixtures.referenceDump(kernel, dataset), actual: dump)
-      #expect(m == nil, "\(kernel) \(dataset): \(m.map(\.description) ?? "")")
-    }
+    try Self.expectReproducesPolyBench(try Pipeline.emit(.program, c), kernel: kernel, label: "accumulators")
   }
 }
