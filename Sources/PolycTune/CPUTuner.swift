@@ -536,17 +536,14 @@ package final class CPUTuner {
   /// The preset itself is a sample of score 0.
   func modelCandidate(_ trials: [CPUTrial], preset: CPUCandidate, population: [(CPUCandidate, Double)],
                       seen: Swift.Set<CPUCandidate>, _ rng: inout DeterministicRandom) -> CPUCandidate {
-    var pool: [CPUCandidate] = []
-    for i in 0..<96 {
-      let c = i % 2 == 0 ? random(&rng) : neighbour(population[i / 2 % min(4, population.count)].0, &rng)
-      if !seen.contains(c) { pool.append(c) }
-    }
-    let samples = trials.compactMap { t in Self.score(t, trials).map { (x: Self.features(t.candidate), y: $0) } }
-      + [(x: Self.features(preset), y: 0.0)]
     // Exploitation with the model's prediction alone, and a random candidate one time in four
     // (epsilon-greedy, as AutoTVM): measured times are noisy, and the confidence bound of the NPU
     // search sent the CPU search after unusual knob combinations (docs/tune.md).
     if rng.int(in: 0...3) == 0 { return random(&rng) }
+    let pool = RidgeModel.pool(random: { random(&rng) }, neighbour: { neighbour($0, &rng) }, of: population.map(\.0),
+                               seen: seen.contains)
+    let samples = trials.compactMap { t in Self.score(t, trials).map { (x: Self.features(t.candidate), y: $0) } }
+      + [(x: Self.features(preset), y: 0.0)]
     return RidgeModel.pick(from: pool, samples: samples, features: Self.features, kappa: 0) ?? random(&rng)
   }
 

@@ -7,7 +7,8 @@
 // the candidate is from what was measured. The search picks the candidate
 // with the lowest lower confidence bound, prediction - kappa * width
 // (LinUCB): early on the width dominates and the search explores directions
-// not measured yet; as samples accumulate the prediction takes over.
+// not measured yet; as samples accumulate the prediction takes over. With
+// kappa = 0 (the CPU search) it picks the candidate predicted best.
 //
 //===----------------------------------------------------------------------===//
 
@@ -81,6 +82,17 @@ package struct RidgeModel: Sendable {
 }
 
 extension RidgeModel {
+  /// The candidates a model-guided step chooses among: 96 draws, alternately `random()` and a
+  /// `neighbour` of one of the first four of `best` (in turn), without those `seen` rejects.
+  package static func pool<C>(random: () -> C, neighbour: (C) -> C, of best: [C], seen: (C) -> Bool) -> [C] {
+    var pool: [C] = []
+    for i in 0..<96 {
+      let c = i % 2 == 0 ? random() : neighbour(best[i / 2 % min(4, best.count)])
+      if !seen(c) { pool.append(c) }
+    }
+    return pool
+  }
+
   /// Of `pool`, the candidate with the lowest lower confidence bound on its predicted score
   /// (`prediction - kappa * width`) under a model fitted to `samples` (features, score; lower
   /// scores are better). The first of equal candidates wins, so the choice is deterministic.

@@ -257,11 +257,7 @@ package struct NPUTuner {
         if trials.isEmpty { c = seedCandidate }
         else if population.isEmpty || trials.filter({ $0.outcome != .duplicate }).count < 3 { c = random() }
         else {
-          var pool: [NPUCandidate] = []
-          for i in 0..<96 {
-            let p = i % 2 == 0 ? random() : neighbour(population[i / 2 % min(4, population.count)].0)
-            if seen[p] == nil { pool.append(p) }
-          }
+          let pool = RidgeModel.pool(random: random, neighbour: neighbour, of: population.map(\.0), seen: { seen[$0] != nil })
           let samples = trials.compactMap { t -> (x: [Double], y: Double)? in
             switch t.outcome {
             case .measured: return t.cycles.map { (Self.features(t.candidate), log(Double($0) / Double(max(1, presetCycles)))) }
